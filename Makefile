@@ -1,0 +1,41 @@
+# Two commands: `make run` (set up, then run the default scenario) and `make test`.
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+SCENARIO ?= scenarios/idlib_2017.yaml
+
+# python3.12 from PATH, or from pyenv when its shim is not active in this directory.
+PY312 := $(shell if python3.12 -c '' 2>/dev/null; then echo python3.12; \
+	elif command -v pyenv >/dev/null 2>&1; then \
+	  v=$$(pyenv versions --bare 2>/dev/null | grep -E '^3\.12(\.|$$)' | tail -n 1); \
+	  [ -n "$$v" ] && echo "$$(pyenv root)/versions/$$v/bin/python3.12"; fi)
+
+.PHONY: run test lint format venv clean
+
+$(BIN)/python:
+	@test -n "$(PY312)" || { echo "python3.12 not found (install it or put it on PATH)"; exit 1; }
+	$(PY312) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+venv: $(VENV)/.installed
+
+run: venv
+	$(BIN)/coalsim run $(SCENARIO) --out out/idlib_2017
+
+lint: venv
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+
+format: venv
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+test: lint
+	$(BIN)/python -m pytest -q
+
+clean:
+	rm -rf $(VENV) out .pytest_cache .ruff_cache .hypothesis

@@ -1,0 +1,534 @@
+"""The coalition model: a Mesa model of armed groups, coalitions and patrons in one theatre.
+
+:class:`CoalitionModel` builds the actor table from a validated scenario, steps the enabled
+rules in order (one step is ``step_days`` of calendar time, a week by default), applies the
+scenario's pressure timeline and scheduled interventions, and records the event log and the
+time series. It also offers the rules their shared vocabulary: powers, candidate pairs, the
+fighter ledger and the membership operations of :mod:`sim.structure`.
+
+Every random draw comes from ``model.rng`` (seeded with ``rng=``), so the same scenario,
+parameters and seed give the identical event log.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterable
+
+import mesa
+import numpy as np
+import pandas as pd
+
+from sim import structure
+from sim.agents import ArmedGroup, Coalition, Patron
+from sim.eventlog import EventLog, format_causes
+from sim.relations import RelationTable, Status, pair_codes, split_codes
+from sim.rules import RULES, Rule
+from sim.scenario import Scenario
+from sim.state import NO, ActorTable, Kind
+from sim.timeseries import TimeSeries
+
+MEMORY_WEEKS = 13.0  # horizon of the models' recent-history memories (a quarter)
+TAKEOVER_RATIO = 1.5  # a member this many times stronger than the leader takes over
+
+
+class _Intervention:
+    """A scheduled change; kept alive by the model because Mesa holds events weakly."""
+
+    def __init__(self, model: CoalitionModel, spec) -> None:
+        self.model = model
+        self.spec = spec
+
+    def apply(self) -> None:
+        m, s = self.model, self.spec
+        if s.action == "set_patron_budget":
+            m.patron_budget[m.patron_names.index(s.patron)] = s.value
+        elif s.action == "set_patron_tie":
+            m.actors.ties[m.actors.index[s.group], m.patron_names.index(s.patron)] = s.value
+        else:
+            row = m.actors.index[s.group]
+            value = s.value * m.dt_years if s.field == "income" else s.value  # yearly income
+            getattr(m.actors, s.field)[row] = value
+            if s.field == "cohesion":
+                m.actors.cohesion_base[row] = value
+        m.refresh()
+
+
+class CoalitionModel(mesa.Model):
+    """Coalition dynamics among armed groups.
+
+    Args:
+        scenario: A validated scenario (see :func:`sim.scenario.load_scenario`).
+        rng: Seed (or numpy Generator) of all randomness.
+        until: Last date to simulate; defaults to the scenario's end.
+
+    Attributes:
+        actors: State arrays of units, groups and coalitions.
+        relations: Relations between sides.
+        log: The event log.
+        timeseries: Per-step fighters, resources and membership.
+        rules: Enabled rules, in step order.
+    """
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        *,
+        rng: int | np.random.Generator | None = 0,
+        until: dt.date | None = None,
+    ) -> None:
+        super().__init__(rng=rng)
+        self.scenario_spec = scenario
+        self.start = scenario.start
+        self.end = min(until, scenario.end) if until else scenario.end
+        self.step_days = scenario.step_days
+        self.dt_weeks = self.step_days / 7.0
+        self.dt_years = self.step_days / 365.25
+        self.n_steps = max(1, math.ceil((self.end - self.start).days / self.step_days))
+        self._decay = math.exp(-self.dt_weeks / MEMORY_WEEKS)
+
+        self.patron_names = [p.name for p in scenario.patrons]
+        self.patron_ideology = np.array([p.ideology for p in scenario.patrons])
+        self.patron_budget = np.array([p.budget for p in scenario.patrons])
+        n_rows = sum(1 + len(g.units) for g in scenario.groups) + len(scenario.coalitions)
+        self.actors = ActorTable(len(self.patron_names), capacity=max(16, 2 * n_rows))
+        self.relations = RelationTable()
+        self.log = EventLog()
+        self.persistent: set[int] = set()
+        self._agents: list[mesa.Agent | None] = []
+        self._merges: dict[int, int] = {}  # coalition -> its merge event, this step only
+        self.ledger = {k: np.zeros(self.actors.capacity) for k in ("recruited", "lost", "absorbed")}
+        self.pressure = 0.0
+        self._dirty = True
+        self._build(scenario)
+        self.patrons = [Patron(self, k) for k in range(len(self.patron_names))]
+
+        self._pressure = self._pressure_by_step(scenario)
+        self._interventions = [_Intervention(self, iv) for iv in scenario.interventions]
+        for iv in self._interventions:
+            step = (iv.spec.date - self.start).days // self.step_days + 1
+            self.schedule_event(iv.apply, at=step - 0.5)
+
+        self.refresh()
+        a = self.actors
+        a.power_share_ema[: a.n] = self.power_share
+        self.rules: list[Rule] = [
+            RULES[name](self, scenario.rule_values(name))
+            for name in RULES
+            if scenario.rule_enabled(name)
+        ]
+        self._rule_by_name = {r.name: r for r in self.rules}
+        self.timeseries = TimeSeries(self)
+        self.timeseries.record()
+        self.running = True
+
+    # -- construction ------------------------------------------------------------------------
+    def _build(self, s: Scenario) -> None:
+        a = self.actors
+        dty = self.dt_years
+        coal_rows = {}
+        for c in s.coalitions:
+            coal_rows[c.name] = self.add_coalition(c.name, NO, cohesion=c.cohesion)
+        for g in s.groups:
+            parent = coal_rows[g.coalition] if g.coalition else NO
+            i = a.add(
+                g.name,
+                Kind.GROUP,
+                parent=parent,
+                fighters=g.fighters,
+                resources=g.resources,
+                income=g.income * dty,
+                ideology=g.ideology,
+                cohesion=g.cohesion,
+                exposure=g.exposure,
+                coalition_name=g.coalition_name,
+            )
+            for pname, tie in g.patrons.items():
+                a.ties[i, self.patron_names.index(pname)] = tie
+            self._agents.append(ArmedGroup(self, i))
+            for u in g.units:
+                k = a.add(
+                    u.name,
+                    Kind.UNIT,
+                    parent=i,
+                    fighters=u.fighters,
+                    ideology=g.ideology if u.ideology is None else u.ideology,
+                    cohesion=g.cohesion if u.cohesion is None else u.cohesion,
+                    exposure=g.exposure,
+                )
+                a.ties[k] = a.ties[i]
+                self._agents.append(ArmedGroup(self, k))
+        self.totals = a.totals()
+        for c in s.coalitions:
+            row = coal_rows[c.name]
+            members = a.members(row)
+            if c.leader:
+                a.leader[row] = a.index[c.leader]
+            elif len(members):
+                a.leader[row] = int(members[np.argmax(self.totals[members])])
+            if a.leader[row] >= 0:
+                a.ideology[row] = a.ideology[a.leader[row]]
+        self._ensure_ledger()
+
+    def add_coalition(self, name: str, leader: int, cohesion: float = 0.5) -> int:
+        """Create a coalition row and its agent; returns the row."""
+        a = self.actors
+        i = a.add(name, Kind.COALITION, cohesion=cohesion, born=self.steps)
+        a.leader[i] = leader
+        if leader >= 0:
+            a.ideology[i] = a.ideology[leader]
+            a.ties[i] = a.ties[leader]
+        if len(self._agents) <= i:
+            self._agents.extend([None] * (i + 1 - len(self._agents)))
+        self._agents[i] = Coalition(self, i)
+        self._ensure_ledger()
+        return i
+
+    def _ensure_ledger(self) -> None:
+        cap = self.actors.capacity
+        for k, v in self.ledger.items():
+            if len(v) < cap:
+                self.ledger[k] = np.concatenate([v, np.zeros(cap - len(v))])
+
+    def _pressure_by_step(self, s: Scenario) -> np.ndarray:
+        out = np.zeros(self.n_steps + 1)
+        for t in range(self.n_steps + 1):
+            day = self.start + dt.timedelta(days=max(0, t - 1) * self.step_days)
+            for p in s.pressure:
+                if p.start <= day:
+                    out[t] = p.intensity
+        return out
+
+    # -- time --------------------------------------------------------------------------------
+    def date_of(self, step: int) -> dt.date:
+        """Calendar date at the start of step ``step`` (step 1 starts on the start date)."""
+        return self.start + dt.timedelta(days=max(0, step - 1) * self.step_days)
+
+    @property
+    def date(self) -> dt.date:
+        """Simulated date reached: the end of the last completed step (at most the end)."""
+        return min(self.end, self.start + dt.timedelta(days=self.steps * self.step_days))
+
+    def step(self) -> None:
+        """Advance one step: every enabled rule in order, then memories and time series."""
+        a = self.actors
+        n = a.n
+        self.pressure = float(self._pressure[min(self.steps, self.n_steps)])
+        for v in self.ledger.values():
+            v[:n] = 0.0
+        self._merges.clear()
+        for rule in self.rules:
+            rule.step()
+            if self._dirty:
+                self.refresh()
+        self._update_memories()
+        self.timeseries.record()
+        if self.steps >= self.n_steps:
+            self.running = False
+
+    def run(self, progress=None) -> CoalitionModel:
+        """Run to the end date. ``progress`` (if given) is called with the step after each."""
+        while self.running:
+            self.step()
+            if progress is not None:
+                progress(self.steps)
+        return self
+
+    def _update_memories(self) -> None:
+        a = self.actors
+        n = a.n
+        top = self.top
+        lost_side = np.bincount(top, weights=self.ledger["lost"][:n], minlength=n)
+        before = self.totals + lost_side
+        share = np.divide(lost_side, before, out=np.zeros(n), where=before > 0)
+        d = self._decay
+        a.losses_ema[:n] = d * a.losses_ema[:n] + share
+        a.aggression_ema[:n] *= d
+        a.attacked_ema[:n] *= d
+        a.power_share_ema[:n] = d * a.power_share_ema[:n] + (1 - d) * self.power_share
+
+    # -- derived state -----------------------------------------------------------------------
+    def touch(self) -> None:
+        """Note that fighters, cohesion or incomes changed: refresh after the current rule."""
+        self._dirty = True
+
+    def refresh(self) -> None:
+        """Recompute totals, sides, powers and leaders after a change of state."""
+        self._dirty = False
+        a = self.actors
+        n = a.n
+        self.top = a.top()
+        self.totals = a.totals()
+        self.sides = a.sides()
+        self.power = self.totals * (0.5 + 0.5 * a.cohesion[:n])
+        self.power_share = np.zeros(n)
+        sp = self.power[self.sides]
+        if sp.sum() > 0:
+            self.power_share[self.sides] = sp / sp.sum()
+        groups = a.alive[:n] & (a.kind[:n] == Kind.GROUP)
+        inc = np.bincount(self.top[groups], weights=a.income[:n][groups], minlength=n)
+        self.income_share = inc / inc.sum() if inc.sum() > 0 else inc
+        self._update_leaders()
+
+    def _update_leaders(self) -> None:
+        a = self.actors
+        n = a.n
+        coals = np.flatnonzero(a.alive[:n] & (a.kind[:n] == Kind.COALITION))
+        if len(coals) == 0:
+            return
+        groups = np.flatnonzero(a.alive[:n] & (a.kind[:n] == Kind.GROUP) & (a.parent[:n] >= 0))
+        if len(groups) == 0:
+            return
+        # The strongest member of each coalition.
+        order = np.lexsort((-groups, self.totals[groups], a.parent[groups]))
+        g_sorted = groups[order]
+        last = np.r_[a.parent[g_sorted][1:] != a.parent[g_sorted][:-1], True]
+        strongest = dict(
+            zip(a.parent[g_sorted][last].tolist(), g_sorted[last].tolist(), strict=True)
+        )
+        for c in coals.tolist():
+            s = strongest.get(c)
+            if s is None:
+                continue
+            lead = a.leader[c]
+            valid = lead >= 0 and a.alive[lead] and a.parent[lead] == c
+            if not valid or self.totals[s] > TAKEOVER_RATIO * self.totals[lead]:
+                a.leader[c] = s
+            a.ideology[c] = a.ideology[a.leader[c]]
+            a.ties[c] = a.ties[a.leader[c]]
+
+    def own_power(self, i: int) -> float:
+        """Power of actor ``i`` on its own (its fighters and units, its cohesion)."""
+        return float(self.power[i])
+
+    def own_power_many(self, idx: np.ndarray) -> np.ndarray:
+        """:meth:`own_power` of several actors."""
+        return self.power[idx]
+
+    def lead_group(self, sides: np.ndarray) -> np.ndarray:
+        """The group that acts for each side: a coalition's leader, or the group itself."""
+        sides = np.asarray(sides)
+        a = self.actors
+        return np.where(a.kind[sides] == Kind.COALITION, a.leader[sides], sides)
+
+    @property
+    def leader_take(self) -> float:
+        """Share of pooled income a coalition leader keeps (0 when resources are off)."""
+        r = self._rule_by_name.get("resources") if hasattr(self, "_rule_by_name") else None
+        return float(r.leader_take) if r is not None else 0.0
+
+    def rule(self, name: str) -> Rule | None:
+        """The enabled rule called ``name``, or ``None``."""
+        return self._rule_by_name.get(name)
+
+    def hazard_to_prob(self, h: np.ndarray) -> np.ndarray:
+        """Probability of at least one event in a step at weekly hazard ``h``."""
+        return -np.expm1(-np.asarray(h) * self.dt_weeks)
+
+    def candidate_pairs(self, contacts: int) -> tuple[np.ndarray, np.ndarray]:
+        """Pairs of sides to examine: all when few, else ``contacts`` random partners each.
+
+        Pairs that already have a relation are always included. Returned as two index arrays
+        (lower, higher), sorted by pair.
+        """
+        sides = self.sides
+        k = len(sides)
+        if k < 2:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        if k <= contacts + 1:
+            ii, jj = np.triu_indices(k, 1)
+            return sides[ii], sides[jj]
+        a = np.repeat(sides, contacts)
+        b = sides[self.rng.integers(k, size=len(a))]
+        lo, hi = split_codes(self.relations.codes)
+        alive = self.actors.alive
+        keep = alive[lo] & alive[hi] & (self.top[lo] == lo) & (self.top[hi] == hi)
+        codes = np.unique(np.concatenate([pair_codes(a, b), self.relations.codes[keep]]))
+        lo, hi = split_codes(codes)
+        ok = lo != hi
+        return lo[ok], hi[ok]
+
+    def common_enemy(self, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+        """1.0 where both sides of a pair are fighting the same third side."""
+        _, flo, fhi = self.relations.pairs(Status.FIGHTING)
+        out = np.zeros(len(lo))
+        if len(flo) == 0:
+            return out
+        enemies: dict[int, set[int]] = {}
+        for x, y in zip(flo.tolist(), fhi.tolist(), strict=True):
+            enemies.setdefault(x, set()).add(y)
+            enemies.setdefault(y, set()).add(x)
+        has = np.isin(lo, list(enemies)) & np.isin(hi, list(enemies))
+        for k in np.flatnonzero(has).tolist():
+            if enemies[int(lo[k])] & enemies[int(hi[k])]:
+                out[k] = 1.0
+        return out
+
+    # -- fighters ledger ---------------------------------------------------------------------
+    def ledger_add(self, kind: str, idx: np.ndarray, amounts: np.ndarray) -> None:
+        """Add fighters to rows ``idx`` (recruitment or absorption), recording the flow."""
+        self._dirty = True
+        idx = np.asarray(idx, dtype=np.int64)
+        amounts = np.asarray(amounts, dtype=float)
+        np.add.at(self.actors.fighters, idx, amounts)
+        np.add.at(self.ledger[kind], idx, amounts)
+
+    def ledger_move(self, src: int, dst: int, amount: float) -> None:
+        """Move ``amount`` own fighters from row ``src`` to row ``dst`` (absorption)."""
+        self._dirty = True
+        a = self.actors
+        amount = min(float(amount), float(a.fighters[src]))
+        a.fighters[src] -= amount
+        a.fighters[dst] += amount
+        self.ledger["absorbed"][src] -= amount
+        self.ledger["absorbed"][dst] += amount
+
+    def ledger_loss(self, i: int, amount: float) -> None:
+        """Remove ``amount`` own fighters of row ``i`` as losses."""
+        self._dirty = True
+        a = self.actors
+        amount = min(float(amount), float(a.fighters[i]))
+        a.fighters[i] -= amount
+        self.ledger["lost"][i] += amount
+
+    def apply_losses(self, frac: np.ndarray, *, by_group: bool, cause: str) -> np.ndarray:
+        """Remove a share of fighters from every unit and group core.
+
+        Args:
+            frac: Share to remove, indexed by group (``by_group``) or by side.
+            by_group: Whether ``frac`` is per group (units take their group's) or per side.
+            cause: ``"lost"`` (casualties, desertion) or ``"absorbed"`` (taken by a winner).
+
+        Returns:
+            Fighters removed, summed per group or side (the index ``frac`` uses).
+        """
+        self._dirty = True
+        a = self.actors
+        n = a.n
+        leaves = np.flatnonzero(a.alive[:n] & (a.kind[:n] != Kind.COALITION))
+        if by_group:
+            key = np.where(a.kind[leaves] == Kind.UNIT, a.parent[leaves], leaves)
+        else:
+            key = self.top[leaves]
+        take = a.fighters[leaves] * np.clip(frac[key], 0.0, 1.0)
+        a.fighters[leaves] -= take
+        if cause == "lost":
+            self.ledger["lost"][leaves] += take
+        else:
+            self.ledger["absorbed"][leaves] -= take
+        return np.bincount(key, weights=take, minlength=n)
+
+    def capture(self, loser: int, winner: int, frac: float) -> None:
+        """Winner's leading group takes ``frac`` of the loser side's income and stock."""
+        self._dirty = True
+        a = self.actors
+        n = a.n
+        groups = np.flatnonzero(a.alive[:n] & (a.kind[:n] == Kind.GROUP) & (self.top == loser))
+        dest = int(self.lead_group(np.array([winner]))[0])
+        for field in ("income", "resources"):
+            arr = getattr(a, field)
+            take = arr[groups] * frac
+            arr[groups] -= take
+            arr[dest] += take.sum()
+
+    # -- events ------------------------------------------------------------------------------
+    def _names(self, x) -> str:
+        if isinstance(x, str):
+            return x
+        if isinstance(x, Iterable):
+            return ";".join(self.actors.names[int(i)] for i in x)
+        return self.actors.names[int(x)]
+
+    def record(self, event_type: str, actor, target, causes, detail: str = "") -> None:
+        """Log an event at the current step; ``actor``/``target`` are rows, lists or names."""
+        self.log.add(
+            self.steps,
+            self.date_of(self.steps),
+            event_type,
+            self._names(actor),
+            self._names(target),
+            format_causes(causes),
+            detail,
+        )
+
+    def record_merge(self, coalition: int, components: list[int], causes) -> None:
+        """Log a merger; groups that join the new coalition this step are added to it."""
+        self.record("merge", coalition, components, causes)
+        self._merges[coalition] = len(self.log.rows) - 1
+
+    def extend_merge(self, coalition: int, member: int) -> bool:
+        """Add ``member`` to this step's merger event of ``coalition``, if there is one."""
+        k = self._merges.get(coalition)
+        if k is None:
+            return False
+        row = list(self.log.rows[k])
+        row[4] = f"{row[4]};{self.actors.names[member]}"
+        self.log.rows[k] = tuple(row)
+        return True
+
+    def start_fight(self, attacker: int, target: int, causes) -> None:
+        """Begin a fight between two sides and log it."""
+        a = self.actors
+        self.relations.set(attacker, target, Status.FIGHTING, self.steps)
+        a.aggression_ema[attacker] += 1.0
+        a.attacked_ema[target] += 1.0
+        a.attacker[target] = attacker
+        self.record("fight", attacker, target, causes)
+
+    def make_truce(self, i: int, j: int, until: int, causes) -> None:
+        """End the fight between ``i`` and ``j`` with a truce until step ``until``."""
+        self.relations.set(i, j, Status.TRUCE, self.steps, until=until)
+        self.record("truce", i, j, causes)
+
+    # -- membership (see sim.structure) ------------------------------------------------------
+    def join(self, i: int, target: int, causes) -> None:
+        """Independent group ``i`` joins ``target``'s side (a merger if it is a lone group)."""
+        structure.join(self, i, target, causes)
+
+    def merge(self, components: list[int], causes) -> int:
+        """Independent groups form a new coalition."""
+        return structure.merge(self, components, causes)
+
+    def leave(self, i: int, causes, grudge_weeks: float = 0.0) -> int:
+        """Member ``i`` leaves its parent (defect or split)."""
+        return structure.leave(self, i, causes, grudge_weeks)
+
+    def move_unit(self, u: int, group: int, causes, why) -> None:
+        """Unit ``u`` moves to another group."""
+        structure.move_unit(self, u, group, causes, why)
+
+    def switch(self, i: int, side: int, causes) -> None:
+        """Group ``i`` switches to coalition ``side``."""
+        structure.switch(self, i, side, causes)
+
+    def dissolve(self, i: int, absorber: int, causes) -> None:
+        """Actor ``i`` ceases to exist, absorbed by side ``absorber`` (or -1)."""
+        structure.dissolve(self, i, absorber, causes)
+
+    def retire(self, i: int) -> None:
+        """Remove the Mesa agent of a row that is no longer alive."""
+        agent = self._agents[i] if i < len(self._agents) else None
+        if agent is not None:
+            agent.remove()
+            self._agents[i] = None
+
+    def agent_of(self, i: int) -> mesa.Agent | None:
+        """The Mesa agent of row ``i`` (``None`` once it has dissolved)."""
+        return self._agents[i] if 0 <= i < len(self._agents) else None
+
+    # -- outputs -----------------------------------------------------------------------------
+    def events(self) -> pd.DataFrame:
+        """The event log as a DataFrame."""
+        return self.log.frame()
+
+    def alignment(self, date: dt.date | None = None) -> dict[str, str]:
+        """Group or unit name -> the side (coalition or itself) it belongs to at ``date``."""
+        return self.timeseries.alignment(date)
+
+    def network(self):
+        """A networkx graph of sides and their relations (for plots)."""
+        g = self.relations.graph(self.actors.names)
+        for s in self.sides.tolist():
+            g.add_node(self.actors.names[s], fighters=float(self.totals[s]))
+        return g

@@ -1,0 +1,131 @@
+"""Relations between sides: alliance, hostility, active fighting and truce (with expiry).
+
+Only pairs that are not neutral are stored, as a sorted array of pair codes with parallel
+status arrays, so a rule can look up the relations of thousands of candidate pairs with one
+``searchsorted`` call instead of looping over all pairs. :meth:`RelationTable.graph` gives a
+networkx view for plots.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+import networkx as nx
+import numpy as np
+
+
+class Status(IntEnum):
+    """State of a pair of sides."""
+
+    NEUTRAL = 0
+    ALLIANCE = 1
+    HOSTILE = 2  # a grudge after fighting or defection; no fighting this week
+    FIGHTING = 3
+    TRUCE = 4
+
+
+_SHIFT = np.int64(32)
+
+
+def pair_codes(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Order-free code of each pair ``(a[k], b[k])``."""
+    a = np.asarray(a, dtype=np.int64)
+    b = np.asarray(b, dtype=np.int64)
+    lo = np.minimum(a, b)
+    hi = np.maximum(a, b)
+    return (lo << _SHIFT) | hi
+
+
+def split_codes(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Inverse of :func:`pair_codes`: the lower and higher index of each pair."""
+    codes = np.asarray(codes, dtype=np.int64)
+    return codes >> _SHIFT, codes & np.int64(0xFFFFFFFF)
+
+
+class RelationTable:
+    """Sparse store of non-neutral relations.
+
+    Attributes:
+        codes: Sorted pair codes.
+        status: :class:`Status` of each pair.
+        since: Step at which the current status began.
+        until: Step at which a truce or grudge expires (-1: no expiry).
+        strength: Intensity of a grudge or the accumulated losses of a fight (share of fighters).
+    """
+
+    def __init__(self) -> None:
+        self.codes = np.zeros(0, dtype=np.int64)
+        self.status = np.zeros(0, dtype=np.int8)
+        self.since = np.zeros(0, dtype=np.int64)
+        self.until = np.zeros(0, dtype=np.int64)
+        self.strength = np.zeros(0)
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def lookup(self, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Status of each pair code and its slot (-1 where neutral/not stored)."""
+        codes = np.asarray(codes, dtype=np.int64)
+        if len(self.codes) == 0 or len(codes) == 0:
+            return np.zeros(len(codes), dtype=np.int8), np.full(len(codes), -1)
+        pos = np.searchsorted(self.codes, codes)
+        pos_c = np.minimum(pos, len(self.codes) - 1)
+        hit = self.codes[pos_c] == codes
+        status = np.where(hit, self.status[pos_c], Status.NEUTRAL).astype(np.int8)
+        return status, np.where(hit, pos_c, -1)
+
+    def get(self, a: int, b: int) -> Status:
+        """Status of the pair ``(a, b)``."""
+        status, _ = self.lookup(pair_codes(np.array([a]), np.array([b])))
+        return Status(int(status[0]))
+
+    def set(
+        self, a: int, b: int, status: Status, step: int, until: int = -1, strength: float = 0.0
+    ) -> None:
+        """Set the relation of ``a`` and ``b`` (neutral removes the pair)."""
+        code = np.int64(pair_codes(np.array([a]), np.array([b]))[0])
+        pos = int(np.searchsorted(self.codes, code))
+        present = pos < len(self.codes) and self.codes[pos] == code
+        if status == Status.NEUTRAL:
+            if present:
+                self._delete(np.array([pos]))
+            return
+        if present:
+            self.status[pos] = status
+            self.since[pos] = step
+            self.until[pos] = until
+            self.strength[pos] = strength
+            return
+        self.codes = np.insert(self.codes, pos, code)
+        self.status = np.insert(self.status, pos, np.int8(status))
+        self.since = np.insert(self.since, pos, step)
+        self.until = np.insert(self.until, pos, until)
+        self.strength = np.insert(self.strength, pos, strength)
+
+    def _delete(self, slots: np.ndarray) -> None:
+        keep = np.ones(len(self.codes), dtype=bool)
+        keep[slots] = False
+        for f in ("codes", "status", "since", "until", "strength"):
+            setattr(self, f, getattr(self, f)[keep])
+
+    def remove_actor(self, i: int) -> None:
+        """Drop every relation of actor ``i`` (it dissolved or joined another side)."""
+        lo, hi = split_codes(self.codes)
+        gone = np.flatnonzero((lo == i) | (hi == i))
+        if len(gone):
+            self._delete(gone)
+
+    def pairs(self, status: Status) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Slots and the two indices of every pair in ``status``."""
+        slots = np.flatnonzero(self.status == status)
+        lo, hi = split_codes(self.codes[slots])
+        return slots, lo, hi
+
+    def graph(self, names: list[str] | None = None) -> nx.Graph:
+        """A networkx graph with one edge per stored relation (attribute ``status``)."""
+        g = nx.Graph()
+        lo, hi = split_codes(self.codes)
+        for a, b, s in zip(lo.tolist(), hi.tolist(), self.status.tolist(), strict=True):
+            u, v = (names[a], names[b]) if names else (a, b)
+            g.add_edge(u, v, status=Status(s).name.lower())
+        return g

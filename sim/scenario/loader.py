@@ -1,0 +1,135 @@
+"""Reading scenario files: safe YAML, schema validation, readable errors.
+
+Everything that turns a file (or a mapping) into a :class:`~sim.scenario.schema.Scenario` goes
+through :func:`validate_scenario`, so a scenario built any other way cannot skip the checks.
+"""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from sim.scenario.errors import Problem, ScenarioError, format_loc
+from sim.scenario.schema import Scenario
+
+MAX_FILE_BYTES = 2_000_000
+
+
+def _describe_pydantic(err: dict[str, Any]) -> str:
+    msg = err["msg"]
+    if err["type"] == "extra_forbidden":
+        return "unknown field (check its spelling in docs/scenarios.md)"
+    if err["type"] == "missing":
+        return "required field is missing"
+    got = err.get("input")
+    if isinstance(got, dict | list):
+        return msg
+    return f"{msg}, got {got!r}"
+
+
+def validate_scenario(data: Any, source: str = "<scenario>") -> Scenario:
+    """Validate a parsed scenario mapping.
+
+    Args:
+        data: The mapping read from YAML (or built in code).
+        source: Where it came from, for error messages.
+
+    Returns:
+        The validated scenario.
+
+    Raises:
+        ScenarioError: With every problem found, each with its field path.
+    """
+    if not isinstance(data, dict):
+        raise ScenarioError(source, [Problem("", "expected a mapping at the top of the file")])
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as exc:
+        problems = [Problem(format_loc(e["loc"]), _describe_pydantic(e)) for e in exc.errors()]
+        raise ScenarioError(source, problems) from None
+    problems = [Problem(path, msg) for path, msg in scenario.consistency_problems()]
+    if problems:
+        raise ScenarioError(source, problems)
+    return scenario
+
+
+def parse_yaml(text: str, source: str) -> Any:
+    """Parse YAML with the safe loader, turning syntax errors into :class:`ScenarioError`."""
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown place"
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ScenarioError(
+            source, [Problem("", f"not valid YAML at {where}: {problem}")]
+        ) from None
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read and validate a scenario file.
+
+    Args:
+        path: A YAML scenario file.
+
+    Returns:
+        The validated scenario.
+
+    Raises:
+        ScenarioError: If the file is missing, too large, not YAML, or not a valid scenario.
+    """
+    path = Path(path)
+    source = str(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise ScenarioError(source, [Problem("", f"expected at most {MAX_FILE_BYTES} bytes")])
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ScenarioError(
+            source, [Problem("", f"cannot read the file: {exc.strerror}")]
+        ) from None
+    except UnicodeDecodeError:
+        raise ScenarioError(source, [Problem("", "expected UTF-8 text")]) from None
+    return validate_scenario(parse_yaml(text, source), source)
+
+
+def load_scenario_text(text: str, source: str = "<upload>") -> Scenario:
+    """Validate scenario YAML given as text (e.g. an upload)."""
+    if len(text.encode("utf-8")) > MAX_FILE_BYTES:
+        raise ScenarioError(source, [Problem("", f"expected at most {MAX_FILE_BYTES} bytes")])
+    return validate_scenario(parse_yaml(text, source), source)
+
+
+def with_params(scenario: Scenario, settings: dict[str, float], source: str = "--set") -> Scenario:
+    """Return a copy of ``scenario`` with rule parameters overridden.
+
+    Args:
+        scenario: A validated scenario.
+        settings: ``{"rule.param": value}``; ``"rule.enabled"`` takes a bool.
+        source: Label for error messages.
+
+    Raises:
+        ScenarioError: If a key does not name a rule parameter or a value is out of range.
+    """
+    data = scenario.model_dump(mode="python")
+    rules = copy.deepcopy(data.get("rules", {}))
+    problems = []
+    for key, value in settings.items():
+        rule, sep, param = key.partition(".")
+        if not sep or not param:
+            problems.append(Problem(key, "expected RULE.PARAM"))
+            continue
+        rules.setdefault(rule, {})[param] = value
+    data["rules"] = rules
+    try:
+        scenario = validate_scenario(data, source)
+    except ScenarioError as exc:
+        problems += exc.problems
+    if problems:
+        raise ScenarioError(source, problems)
+    return scenario

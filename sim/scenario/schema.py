@@ -1,0 +1,264 @@
+"""The scenario file format, as pydantic models.
+
+A scenario describes a theatre of war at a start date: its armed groups (with their units), the
+coalitions they belong to, their patrons, the outside pressure over time, scheduled interventions
+and which rules run with which parameters. ``docs/scenarios.md`` documents every field.
+
+Field-level checks (types, ranges, unknown keys) are pydantic's; checks across fields (unknown
+parents, duplicate names, rule parameters) are in :meth:`Scenario.consistency_problems`, which
+:func:`sim.scenario.validate_scenario` runs. Amounts of
+money are in thousands of US dollars; yearly flows are converted to per-step flows by the model.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from sim.rules import RULES, rule_conflicts
+
+Unit = Annotated[float, Field(ge=0.0, le=1.0)]
+NonNegative = Annotated[float, Field(ge=0.0)]
+
+
+class _Spec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class _Named(_Spec):
+    name: Annotated[str, Field(min_length=1)]
+    aliases: list[str] = []
+    notes: str = ""
+    sources: list[str] = []
+
+
+class PatronSpec(_Named):
+    """A state or organisational sponsor that divides a yearly budget among its clients."""
+
+    ideology: Unit = Field(description="Preferred ideology of clients (0 secular .. 1 jihadist).")
+    budget: NonNegative = Field(0.0, description="Yearly support to all clients, k$.")
+
+
+class UnitSpec(_Named):
+    """A sub-unit (brigade, sector) of a group; it can leave its group with its fighters."""
+
+    fighters: NonNegative
+    ideology: Unit | None = Field(None, description="Defaults to the group's ideology.")
+    cohesion: Unit | None = Field(None, description="Defaults to the group's cohesion.")
+
+
+class GroupSpec(_Named):
+    """An armed group: the actor that holds resources, patron ties and units."""
+
+    fighters: NonNegative = Field(description="Fighters in the group's core (not in units).")
+    resources: NonNegative = Field(0.0, description="Stock of resources at the start, k$.")
+    income: NonNegative = Field(0.0, description="Own yearly income (territory, crossings), k$.")
+    ideology: Unit
+    cohesion: Unit = 0.5
+    exposure: Unit = Field(0.5, description="Share of the group on the government front line.")
+    patrons: dict[str, Unit] = Field({}, description="Patron name -> strength of the tie.")
+    coalition: str | None = Field(None, description="Coalition the group belongs to.")
+    coalition_name: str | None = Field(
+        None, description="Name a coalition takes when one forms around this group."
+    )
+    units: list[UnitSpec] = []
+
+
+class CoalitionSpec(_Named):
+    """An umbrella of groups (a merger such as HTS, or a front such as the NFL)."""
+
+    leader: str | None = Field(None, description="Leading member; default: most fighters.")
+    cohesion: Unit = 0.5
+
+
+class PressurePoint(_Spec):
+    """Outside (government) pressure from a date on, until the next point."""
+
+    start: dt.date
+    intensity: Unit
+    notes: str = ""
+
+
+class Intervention(_Spec):
+    """A change applied on a date (e.g. a patron cuts support)."""
+
+    date: dt.date
+    action: Literal["set_patron_budget", "set_patron_tie", "set_group"]
+    patron: str | None = None
+    group: str | None = None
+    field: Literal["ideology", "cohesion", "income", "resources", "exposure"] | None = None
+    value: float
+    notes: str = ""
+
+
+class Propensity(_Spec):
+    """Landscape-theory propensity between two actors (symmetric)."""
+
+    a: str
+    b: str
+    value: Annotated[float, Field(ge=-1.0, le=1.0)]
+
+
+class LandscapeSpec(_Spec):
+    """Inputs of the landscape alignment rule (Axelrod & Bennett 1993)."""
+
+    sizes: dict[str, NonNegative] = Field({}, description="Actor -> size; default: fighters.")
+    propensities: list[Propensity] = []
+
+
+class Scenario(_Spec):
+    """A validated scenario. Build it with :func:`sim.scenario.load_scenario`."""
+
+    name: str
+    description: str = ""
+    start: dt.date
+    end: dt.date
+    step_days: Annotated[int, Field(ge=1, le=366)] = 7
+    patrons: list[PatronSpec] = []
+    coalitions: list[CoalitionSpec] = []
+    groups: Annotated[list[GroupSpec], Field(min_length=1)]
+    pressure: list[PressurePoint] = []
+    interventions: list[Intervention] = []
+    rules: dict[str, dict[str, Any]] = {}
+    landscape: LandscapeSpec = LandscapeSpec()
+
+    # -- consistency -------------------------------------------------------------------------
+    def consistency_problems(self):
+        """Yield ``(path, message)`` for every cross-field inconsistency."""
+        if self.end <= self.start:
+            yield "end", f"expected a date after start ({self.start}), got {self.end}"
+        seen: dict[str, str] = {}
+
+        def claim(name: str, path: str):
+            if name in seen:
+                return path, f"duplicate name {name!r} (already used at {seen[name]})"
+            seen[name] = path
+            return None
+
+        for kind, items in (("patrons", self.patrons), ("coalitions", self.coalitions)):
+            for i, item in enumerate(items):
+                if p := claim(item.name, f"{kind}[{i}].name"):
+                    yield p
+        for i, g in enumerate(self.groups):
+            if p := claim(g.name, f"groups[{i}].name"):
+                yield p
+            for k, u in enumerate(g.units):
+                if p := claim(u.name, f"groups[{i}].units[{k}].name"):
+                    yield p
+        for kind, items in (("patrons", self.patrons), ("coalitions", self.coalitions)):
+            for i, item in enumerate(items):
+                for a, alias in enumerate(item.aliases):
+                    if alias in seen and seen[alias] != f"{kind}[{i}].name":
+                        yield f"{kind}[{i}].aliases[{a}]", f"alias {alias!r} is another's name"
+        patrons = {p.name for p in self.patrons}
+        coalitions = {c.name: c for c in self.coalitions}
+        groups = {g.name for g in self.groups}
+        members: dict[str, list[str]] = {c: [] for c in coalitions}
+        for i, g in enumerate(self.groups):
+            for pname in g.patrons:
+                if pname not in patrons:
+                    yield (
+                        f"groups[{i}].patrons.{pname}",
+                        f"expected a patron among {sorted(patrons)}",
+                    )
+            if g.coalition is not None:
+                if g.coalition not in coalitions:
+                    yield (
+                        f"groups[{i}].coalition",
+                        f"expected a coalition among {sorted(coalitions)}, got {g.coalition!r}",
+                    )
+                else:
+                    members[g.coalition].append(g.name)
+            if g.coalition_name is not None and g.coalition_name in seen:
+                yield f"groups[{i}].coalition_name", f"name {g.coalition_name!r} is already used"
+        landscape_on = self.rule_enabled("landscape_alignment")
+        for i, c in enumerate(self.coalitions):
+            if c.leader is not None and c.leader not in members[c.name]:
+                yield (
+                    f"coalitions[{i}].leader",
+                    f"expected a member of {c.name!r} among {members[c.name]}, got {c.leader!r}",
+                )
+            if not members[c.name] and not landscape_on:
+                yield f"coalitions[{i}]", f"coalition {c.name!r} has no member groups"
+        last = None
+        for i, pp in enumerate(self.pressure):
+            if last is not None and pp.start <= last:
+                yield f"pressure[{i}].start", f"expected dates in increasing order, got {pp.start}"
+            last = pp.start
+        for i, iv in enumerate(self.interventions):
+            yield from self._intervention_problems(i, iv, patrons, groups)
+        yield from self._rule_problems()
+        for name in self.landscape.sizes:
+            if name not in groups and name not in coalitions:
+                yield f"landscape.sizes.{name}", "expected the name of a group"
+        for i, pr in enumerate(self.landscape.propensities):
+            for side in ("a", "b"):
+                if getattr(pr, side) not in groups:
+                    yield f"landscape.propensities[{i}].{side}", "expected the name of a group"
+
+    def _intervention_problems(self, i, iv, patrons, groups):
+        path = f"interventions[{i}]"
+        if not (self.start <= iv.date <= self.end):
+            yield f"{path}.date", f"expected a date in [{self.start}, {self.end}], got {iv.date}"
+        needs = {
+            "set_patron_budget": ("patron",),
+            "set_patron_tie": ("patron", "group"),
+            "set_group": ("group", "field"),
+        }[iv.action]
+        for key in needs:
+            if getattr(iv, key) is None:
+                yield f"{path}.{key}", f"required by action {iv.action!r}"
+        if iv.patron is not None and iv.patron not in patrons:
+            yield f"{path}.patron", f"expected a patron among {sorted(patrons)}, got {iv.patron!r}"
+        if iv.group is not None and iv.group not in groups:
+            yield f"{path}.group", f"expected a group name, got {iv.group!r}"
+        bounded = iv.action == "set_patron_tie" or iv.field in ("ideology", "cohesion", "exposure")
+        if bounded and not 0.0 <= iv.value <= 1.0:
+            yield f"{path}.value", f"expected a number in [0, 1], got {iv.value}"
+        elif iv.value < 0:
+            yield f"{path}.value", f"expected a number >= 0, got {iv.value}"
+
+    def _rule_problems(self):
+        for rname, cfg in self.rules.items():
+            path = f"rules.{rname}"
+            if rname not in RULES:
+                yield path, f"expected a rule among {list(RULES)}, got {rname!r}"
+                continue
+            if not isinstance(cfg, dict):
+                yield path, "expected a mapping of parameter names to values"
+                continue
+            rule = RULES[rname]
+            for key, value in cfg.items():
+                if key == "enabled":
+                    if not isinstance(value, bool):
+                        yield f"{path}.enabled", f"expected true or false, got {value!r}"
+                    continue
+                try:
+                    why = rule.param(key).check(value)
+                except KeyError:
+                    names = [p.name for p in rule.params]
+                    yield f"{path}.{key}", f"expected a parameter of {rname} among {names}"
+                    continue
+                if why:
+                    yield f"{path}.{key}", why
+        enabled = [r for r in RULES if self.rule_enabled(r)]
+        for a, b in rule_conflicts(enabled):
+            yield f"rules.{b}.enabled", f"{b} and {a} cannot both run: {b} replaces {a}"
+
+    # -- accessors ---------------------------------------------------------------------------
+    def rule_enabled(self, name: str) -> bool:
+        """Whether rule ``name`` runs in this scenario."""
+        cfg = self.rules.get(name, {})
+        enabled = cfg.get("enabled") if isinstance(cfg, dict) else None
+        return RULES[name].enabled_by_default if enabled is None else bool(enabled)
+
+    def rule_values(self, name: str) -> dict[str, float]:
+        """Parameter values set for rule ``name`` (defaults not included)."""
+        cfg = self.rules.get(name, {})
+        return {k: v for k, v in cfg.items() if k != "enabled"}
+
+    def group_names(self) -> list[str]:
+        """All group and unit names, in file order."""
+        return [n for g in self.groups for n in (g.name, *(u.name for u in g.units))]

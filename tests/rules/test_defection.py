@@ -1,0 +1,115 @@
+"""Defection and splitting: direction of each effect, on the hazard and in simulated ensembles."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim import CoalitionModel
+from tests.factory import group, only, run, scenario
+
+SEEDS = range(40)
+
+
+def coalition_scenario(member_ideology=0.5, tie=0.0, cohesion=0.5, **rule_params):
+    return scenario(
+        [
+            group("L", 8000, 0.5, coalition="C", patrons={"P": 1.0}),
+            group("M", 2000, member_ideology, coalition="C", patrons={"P": tie} if tie else {}),
+            group("N", 2000, 0.5, coalition="C"),
+        ],
+        coalitions=[{"name": "C", "leader": "L", "cohesion": cohesion}],
+        patrons=[{"name": "P", "ideology": 0.5, "budget": 0}],
+        rules=only("defection", defection=rule_params),
+    )
+
+
+def hazard_terms(s) -> dict[str, float]:
+    m = CoalitionModel(s, rng=0)
+    rule = m.rule("defection")
+    a = m.actors
+    i = np.array([a.index["M"]])
+    terms = rule.terms(i, a.parent[i], np.array([a.index["L"]]))
+    return {k: float(v[0]) for k, v in terms.items()}
+
+
+def defections_of_m(s) -> int:
+    total = 0
+    for seed in SEEDS:
+        ev = run(s, seed).events()
+        total += int(((ev.event_type == "defect") & (ev.actor == "M")).sum())
+    return total
+
+
+def test_ideological_distance_raises_the_hazard():
+    near = sum(hazard_terms(coalition_scenario(0.5)).values())
+    far = sum(hazard_terms(coalition_scenario(1.0)).values())
+    assert far > near
+
+
+def test_more_ideological_distance_more_defection():
+    near = defections_of_m(coalition_scenario(0.55))
+    far = defections_of_m(coalition_scenario(1.0))
+    assert far > 2 * max(near, 1)
+
+
+def test_stronger_tie_to_the_coalitions_patron_less_defection():
+    assert hazard_terms(coalition_scenario(tie=1.0))["patron_pull"] < 0
+    weak = defections_of_m(coalition_scenario(0.9))
+    strong = defections_of_m(coalition_scenario(0.9, tie=1.0))
+    assert strong < weak
+
+
+def test_patron_that_dislikes_the_leader_pulls_out():
+    s = scenario(
+        [
+            group("L", 8000, 0.9, coalition="C"),
+            group("M", 2000, 0.5, coalition="C", patrons={"Q": 1.0}),
+        ],
+        coalitions=[{"name": "C", "leader": "L"}],
+        patrons=[{"name": "Q", "ideology": 0.1}],
+        rules=only("defection"),
+    )
+    assert hazard_terms(s)["patron_pull"] > 0
+
+
+def test_cohesion_holds_members_in():
+    loose = sum(hazard_terms(coalition_scenario(0.8, cohesion=0.1)).values())
+    tight = sum(hazard_terms(coalition_scenario(0.8, cohesion=0.9)).values())
+    assert tight < loose
+
+
+def test_losses_and_aggression_raise_the_hazard():
+    s = coalition_scenario(0.7)
+    m = CoalitionModel(s, rng=0)
+    rule = m.rule("defection")
+    a = m.actors
+    i, lead = np.array([a.index["M"]]), np.array([a.index["L"]])
+    base = sum(rule.terms(i, a.parent[i], lead).values())[0]
+    a.losses_ema[a.index["C"]] = 0.3
+    hurt = sum(rule.terms(i, a.parent[i], lead).values())[0]
+    a.aggression_ema[a.index["C"]] = 2.0
+    aggressive = sum(rule.terms(i, a.parent[i], lead).values())[0]
+    assert base < hurt < aggressive
+
+
+def test_units_split_off_as_groups():
+    s = scenario(
+        [group("A", 3000, 0.3, units=[{"name": "A1", "fighters": 500, "ideology": 1.0}])],
+        rules=only("defection", defection={"base_rate": 0.2, "unit_factor": 1.0}),
+    )
+    m = run(s, 0)
+    ev = m.events()
+    split = ev[ev.event_type == "split"]
+    assert list(split.actor) == ["A1"] and list(split.target) == ["A"]
+    assert m.agent_of(m.actors.index["A1"]).kind.name == "GROUP"
+
+
+def test_coalition_dissolves_when_one_member_is_left():
+    s = scenario(
+        [group("L", 8000, 0.0, coalition="C"), group("M", 2000, 1.0, coalition="C")],
+        coalitions=[{"name": "C"}],
+        rules=only("defection", defection={"base_rate": 0.2}),
+    )
+    ev = run(s, 0).events()
+    assert ("defect", "M", "C") in set(zip(ev.event_type, ev.actor, ev.target, strict=True))
+    assert ((ev.event_type == "dissolve") & (ev.actor == "C")).sum() == 1
