@@ -157,7 +157,13 @@ class CoalitionModel(mesa.Model):
                     cohesion=g.cohesion if u.cohesion is None else u.cohesion,
                     exposure=g.exposure,
                 )
-                a.ties[k] = a.ties[i]
+                if u.patrons is None:
+                    a.ties[k] = a.ties[i]
+                else:
+                    for pname, tie in u.patrons.items():
+                        a.ties[k, self.patron_names.index(pname)] = tie
+                if u.exposure is not None:
+                    a.exposure[k] = u.exposure
                 self._agents.append(ArmedGroup(self, k))
         self.totals = a.totals()
         for c in s.coalitions:

@@ -82,8 +82,6 @@ def leave(m: CoalitionModel, i: int, causes: Causes, grudge_weeks: float = 0.0) 
             take = share * getattr(a, field)[p]
             getattr(a, field)[p] -= take
             getattr(a, field)[i] = take
-        a.ties[i] = a.ties[p]
-        a.exposure[i] = a.exposure[p]
         event = "split"
     else:
         event = "defect"

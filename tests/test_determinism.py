@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -29,7 +30,8 @@ def test_different_seed_different_log():
 
 def test_same_log_in_a_process_pool():
     alone = [events_csv(s) for s in (3, 4)]
-    with ProcessPoolExecutor(max_workers=2) as pool:
+    spawn = multiprocessing.get_context("spawn")  # fresh interpreters, as a sweep uses
+    with ProcessPoolExecutor(max_workers=2, mp_context=spawn) as pool:
         pooled = list(pool.map(events_csv, (3, 4)))
     assert pooled == alone
 

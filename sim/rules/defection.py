@@ -60,7 +60,7 @@ class Defection(Rule):
         ),
         Param(
             "unit_factor",
-            0.5,
+            2.0,
             0.0,
             10.0,
             "Multiplier of the base rate for units leaving their group.",

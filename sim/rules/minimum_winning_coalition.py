@@ -50,7 +50,7 @@ class MinimumWinningCoalition(Rule):
     params = (
         Param(
             "rate",
-            0.05,
+            0.02,
             0.0,
             1.0,
             "Weekly hazard that an independent group reconsiders its alignment.",

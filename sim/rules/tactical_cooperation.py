@@ -33,7 +33,7 @@ class TacticalCooperation(Rule):
     params = (
         Param(
             "base_rate",
-            0.004,
+            0.0012,
             0.0,
             0.2,
             "Weekly hazard that a pair of identical ideology "

@@ -57,7 +57,7 @@ class WindowsOfOpportunity(Rule):
     params = (
         Param(
             "base_rate",
-            0.002,
+            0.0001,
             0.0,
             0.2,
             "Weekly attack hazard of a neutral pair at the "

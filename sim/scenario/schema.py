@@ -47,6 +47,10 @@ class UnitSpec(_Named):
     fighters: NonNegative
     ideology: Unit | None = Field(None, description="Defaults to the group's ideology.")
     cohesion: Unit | None = Field(None, description="Defaults to the group's cohesion.")
+    exposure: Unit | None = Field(None, description="Defaults to the group's exposure.")
+    patrons: dict[str, Unit] | None = Field(
+        None, description="Patron ties of the unit; defaults to the group's."
+    )
 
 
 class GroupSpec(_Named):
@@ -91,6 +95,7 @@ class Intervention(_Spec):
     field: Literal["ideology", "cohesion", "income", "resources", "exposure"] | None = None
     value: float
     notes: str = ""
+    sources: list[str] = []
 
 
 class Propensity(_Spec):
@@ -155,6 +160,7 @@ class Scenario(_Spec):
         patrons = {p.name for p in self.patrons}
         coalitions = {c.name: c for c in self.coalitions}
         groups = {g.name for g in self.groups}
+        actors = set(self.group_names())
         members: dict[str, list[str]] = {c: [] for c in coalitions}
         for i, g in enumerate(self.groups):
             for pname in g.patrons:
@@ -171,9 +177,31 @@ class Scenario(_Spec):
                     )
                 else:
                     members[g.coalition].append(g.name)
-            if g.coalition_name is not None and g.coalition_name in seen:
-                yield f"groups[{i}].coalition_name", f"name {g.coalition_name!r} is already used"
+            for k, u in enumerate(g.units):
+                for pname in u.patrons or {}:
+                    if pname not in patrons:
+                        yield (
+                            f"groups[{i}].units[{k}].patrons.{pname}",
+                            f"expected a patron among {sorted(patrons)}",
+                        )
+        aliases = {
+            al
+            for items in (self.patrons, self.coalitions, self.groups)
+            for x in items
+            for al in x.aliases
+        }
+        # Several groups may share a coalition_name: whichever leads, the coalition has it.
+        for i, g in enumerate(self.groups):
+            cn = g.coalition_name
+            if cn is not None and (cn in seen or cn in aliases):
+                where = seen.get(cn, "an alias")
+                yield f"groups[{i}].coalition_name", f"name {cn!r} is already used ({where})"
         landscape_on = self.rule_enabled("landscape_alignment")
+        if landscape_on and len(self.coalitions) < 2:
+            yield (
+                "rules.landscape_alignment.enabled",
+                "landscape_alignment needs at least two coalitions (its sides)",
+            )
         for i, c in enumerate(self.coalitions):
             if c.leader is not None and c.leader not in members[c.name]:
                 yield (
@@ -188,7 +216,7 @@ class Scenario(_Spec):
                 yield f"pressure[{i}].start", f"expected dates in increasing order, got {pp.start}"
             last = pp.start
         for i, iv in enumerate(self.interventions):
-            yield from self._intervention_problems(i, iv, patrons, groups)
+            yield from self._intervention_problems(i, iv, patrons, actors)
         yield from self._rule_problems()
         for name in self.landscape.sizes:
             if name not in groups and name not in coalitions:
@@ -213,7 +241,7 @@ class Scenario(_Spec):
         if iv.patron is not None and iv.patron not in patrons:
             yield f"{path}.patron", f"expected a patron among {sorted(patrons)}, got {iv.patron!r}"
         if iv.group is not None and iv.group not in groups:
-            yield f"{path}.group", f"expected a group name, got {iv.group!r}"
+            yield f"{path}.group", f"expected a group or unit name, got {iv.group!r}"
         bounded = iv.action == "set_patron_tie" or iv.field in ("ideology", "cohesion", "exposure")
         if bounded and not 0.0 <= iv.value <= 1.0:
             yield f"{path}.value", f"expected a number in [0, 1], got {iv.value}"
