@@ -1,5 +1,10 @@
 """The ``coalsim`` command line: validate scenarios, run them, list the rules.
 
+Commands of the downstream packages (``compare`` and ``calibrate`` from :mod:`calibration`,
+``sweep`` and ``analyze`` from :mod:`sweeps`, ``app`` from :mod:`frontend`) are added by their
+own ``cli`` modules through :data:`EXTENSIONS`; this module is the program's entry point, not
+part of the model, and the model never imports them.
+
 Bad input (a malformed, inconsistent or out-of-range scenario, a bad ``--set`` or date) is
 reported with its file, field path and what was expected, and exits with status 2 and no
 traceback.
@@ -9,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import importlib
 import sys
 import time
 from pathlib import Path
@@ -16,6 +22,9 @@ from pathlib import Path
 from sim.scenario import Problem, ScenarioError, load_scenario, with_params
 
 EXIT_BAD_INPUT = 2
+# Modules that add subcommands: each has ``add_parsers(subparsers)`` and keeps heavy imports
+# inside its command functions, so that ``coalsim --help`` stays fast.
+EXTENSIONS = ("calibration.cli", "sweeps.cli", "frontend.cli")
 
 
 class BadInput(Exception):
@@ -147,6 +156,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_run)
     p = sub.add_parser("rules", help="list rules and parameters")
     p.set_defaults(func=cmd_rules)
+    for name in EXTENSIONS:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name is None or not name.startswith(exc.name):
+                raise  # the module exists but something it imports is missing
+            continue
+        module.add_parsers(sub)
     return parser
 
 
