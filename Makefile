@@ -10,7 +10,7 @@ PY312 := $(shell if python3.12 -c '' 2>/dev/null; then echo python3.12; \
 	  v=$$(pyenv versions --bare 2>/dev/null | grep -E '^3\.12(\.|$$)' | tail -n 1); \
 	  [ -n "$$v" ] && echo "$$(pyenv root)/versions/$$v/bin/python3.12"; fi)
 
-.PHONY: run test lint format venv clean
+.PHONY: run test lint format venv clean browser
 
 $(BIN)/python:
 	@test -n "$(PY312)" || { echo "python3.12 not found (install it or put it on PATH)"; exit 1; }
@@ -34,7 +34,13 @@ format: venv
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-test: lint
+# Debian's Chromium for the real-browser tests (never `playwright install`: it downloads).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing Debian's chromium for the browser tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+test: lint browser
 	$(BIN)/python -m pytest -q
 
 clean:

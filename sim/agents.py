@@ -53,7 +53,7 @@ class _ActorAgent(mesa.Agent):
     @property
     def ideology(self) -> float:
         """Ideology, 0 (secular nationalist) .. 1 (global jihadist)."""
-        return float(self.model.actors.side_ideology([self.row])[0])
+        return float(self.model.side_ideology[self.row])
 
     @property
     def parent(self) -> _ActorAgent | None:

@@ -52,7 +52,7 @@ class _Intervention:
             getattr(m.actors, s.field)[row] = value
             if s.field == "cohesion":
                 m.actors.cohesion_base[row] = value
-        m.refresh()
+        m.restructure()
 
 
 class CoalitionModel(mesa.Model):
@@ -101,6 +101,8 @@ class CoalitionModel(mesa.Model):
         self.ledger = {k: np.zeros(self.actors.capacity) for k in ("recruited", "lost", "absorbed")}
         self.pressure = 0.0
         self._dirty = True
+        self._structure_changed = True
+        self._pairs_cache: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         self._build(scenario)
         self.patrons = [Patron(self, k) for k in range(len(self.patron_names))]
 
@@ -228,6 +230,8 @@ class CoalitionModel(mesa.Model):
             rule.step()
             if self._dirty:
                 self.refresh()
+        self._structure_changed = True  # let leadership follow this step's shifts of power
+        self.refresh()
         self._update_memories()
         self.timeseries.record()
         if self.steps >= self.n_steps:
@@ -259,6 +263,18 @@ class CoalitionModel(mesa.Model):
         """Note that fighters, cohesion or incomes changed: refresh after the current rule."""
         self._dirty = True
 
+    def restructure(self) -> None:
+        """Refresh after a change of membership (leaders are re-examined too)."""
+        self._structure_changed = True
+        self.refresh()
+
+    def patron_similarity(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """Cosine similarity of the patron ties of sides or groups ``a`` and ``b``.
+
+        A coalition's ties are its leader's; actors without ties have similarity 0.
+        """
+        return (self._tie_unit[a] * self._tie_unit[b]).sum(axis=1)
+
     def refresh(self) -> None:
         """Recompute totals, sides, powers and leaders after a change of state."""
         self._dirty = False
@@ -273,9 +289,22 @@ class CoalitionModel(mesa.Model):
         if sp.sum() > 0:
             self.power_share[self.sides] = sp / sp.sum()
         groups = a.alive[:n] & (a.kind[:n] == Kind.GROUP)
+        self.groups = np.flatnonzero(groups)
         inc = np.bincount(self.top[groups], weights=a.income[:n][groups], minlength=n)
         self.income_share = inc / inc.sum() if inc.sum() > 0 else inc
-        self._update_leaders()
+        if self._structure_changed:
+            self._update_leaders()
+            self._structure_changed = False
+        # What a side shows to others: a coalition's ideology and patrons are its leader's.
+        kind = a.kind[:n]
+        lead = a.leader[:n]
+        holder = np.where((kind == Kind.COALITION) & (lead >= 0), lead, np.arange(n))
+        self.side_ideology = a.ideology[holder]
+        ties = a.ties[holder]
+        norm = np.sqrt((ties * ties).sum(axis=1))
+        self._tie_unit = np.divide(
+            ties, norm[:, None], out=np.zeros_like(ties), where=norm[:, None] > 0
+        )
 
     def _update_leaders(self) -> None:
         a = self.actors
@@ -343,7 +372,9 @@ class CoalitionModel(mesa.Model):
         if k < 2:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
         if k <= contacts + 1:
-            ii, jj = np.triu_indices(k, 1)
+            if k not in self._pairs_cache:
+                self._pairs_cache[k] = np.triu_indices(k, 1)
+            ii, jj = self._pairs_cache[k]
             return sides[ii], sides[jj]
         a = np.repeat(sides, contacts)
         b = sides[self.rng.integers(k, size=len(a))]

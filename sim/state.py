@@ -165,23 +165,3 @@ class ActorTable:
         """Alive direct members of actor ``i`` (units of a group, groups of a coalition)."""
         n = self.n
         return np.flatnonzero(self.alive[:n] & (self.parent[:n] == i))
-
-    def patron_similarity(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        """Cosine similarity of the patron ties of actors ``a`` and ``b`` (0 if either has none).
-
-        A coalition's ties are its leader's.
-        """
-        ta = self.ties[self._tie_holder(a)]
-        tb = self.ties[self._tie_holder(b)]
-        num = (ta * tb).sum(axis=1)
-        den = np.sqrt((ta * ta).sum(axis=1) * (tb * tb).sum(axis=1))
-        return np.divide(num, den, out=np.zeros_like(num), where=den > 0)
-
-    def _tie_holder(self, a: np.ndarray) -> np.ndarray:
-        a = np.asarray(a)
-        is_coal = self.kind[a] == Kind.COALITION
-        return np.where(is_coal & (self.leader[a] >= 0), self.leader[a], a)
-
-    def side_ideology(self, a: np.ndarray) -> np.ndarray:
-        """Ideology that a side presents: a coalition's is its leader's."""
-        return self.ideology[self._tie_holder(a)]

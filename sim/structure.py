@@ -50,7 +50,7 @@ def join(m: CoalitionModel, i: int, target: int, causes: Causes) -> None:
     inherit_relations(m, i, side)
     if not m.extend_merge(side, i):
         m.record("join", i, side, causes)
-    m.refresh()
+    m.restructure()
 
 
 def merge(m: CoalitionModel, components: list[int], causes: Causes) -> int:
@@ -66,7 +66,7 @@ def merge(m: CoalitionModel, components: list[int], causes: Causes) -> int:
         a.parent[g] = c
         inherit_relations(m, g, c)
     m.record_merge(c, comps, causes)
-    m.refresh()
+    m.restructure()
     return c
 
 
@@ -92,7 +92,7 @@ def leave(m: CoalitionModel, i: int, causes: Causes, grudge_weeks: float = 0.0) 
         m.relations.set(i, old_side, Status.HOSTILE, m.steps, until=until, strength=0.5)
     if a.kind[p] == Kind.COALITION:
         check_coalition(m, p)
-    m.refresh()
+    m.restructure()
     return i
 
 
@@ -103,7 +103,7 @@ def move_unit(m: CoalitionModel, u: int, group: int, causes: Causes, why: Causes
     a.parent[u] = group
     m.record("split", u, old, causes)
     m.record("join", u, group, why)
-    m.refresh()
+    m.restructure()
 
 
 def switch(m: CoalitionModel, i: int, side: int, causes: Causes) -> None:
@@ -117,7 +117,7 @@ def switch(m: CoalitionModel, i: int, side: int, causes: Causes) -> None:
             a.leader[old] = NO
     a.parent[i] = side
     m.record("join", i, side, causes)
-    m.refresh()
+    m.restructure()
 
 
 def check_coalition(m: CoalitionModel, c: int) -> None:
@@ -151,13 +151,13 @@ def dissolve(m: CoalitionModel, i: int, absorber: int, causes: Causes) -> None:
             _dissolve_group(m, g, absorber, causes)
         if a.alive[i]:
             check_coalition(m, i)
-        m.refresh()
+        m.restructure()
         return
     parent = int(a.parent[i])
     _dissolve_group(m, i, absorber, causes)
     if parent >= 0 and a.kind[parent] == Kind.COALITION:
         check_coalition(m, parent)
-    m.refresh()
+    m.restructure()
 
 
 def _dissolve_group(m: CoalitionModel, g: int, absorber: int, causes: Causes) -> None:

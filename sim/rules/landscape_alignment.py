@@ -147,7 +147,9 @@ class LandscapeAlignment(Rule):
         prop = self.ideology_weight * (1.0 - 2.0 * np.abs(x[:, None] - x[None, :]))
         g = len(self.groups)
         ii, jj = np.meshgrid(np.arange(g), np.arange(g), indexing="ij")
-        sim = a.patron_similarity(self.groups[ii.ravel()], self.groups[jj.ravel()]).reshape(g, g)
+        sim = model.patron_similarity(self.groups[ii.ravel()], self.groups[jj.ravel()]).reshape(
+            g, g
+        )
         prop += self.patron_weight * sim
         pos = {a.names[gi]: k for k, gi in enumerate(self.groups)}
         for pr in spec.propensities:

@@ -211,11 +211,11 @@ class MinimumWinningCoalition(Rule):
             protect[c == top[att]] = 0.0
         else:
             protect = np.zeros(len(c))
-        dist = np.abs(a.ideology[g] - _ideology_of(m, opts))
+        dist = np.abs(a.ideology[g] - m.side_ideology[opts])
         terms = {
             "expected_spoils": self.spoils_weight * np.clip(e_join - e_alone, -3.0, 3.0),
             "ideological_distance": -self.ideology_weight * dist,
-            "shared_patrons": self.patron_weight * a.patron_similarity(np.full(len(opts), g), opts),
+            "shared_patrons": self.patron_weight * m.patron_similarity(np.full(len(opts), g), opts),
             "protection": self.protection_weight * protect,
         }
         # The receiving leader's view: its expected spoils with and without g.
@@ -247,8 +247,3 @@ def _win(p_s: np.ndarray, p_r: np.ndarray, m: float) -> np.ndarray:
     ps = np.power(p_s, m)
     pr = np.power(p_r, m)
     return np.divide(ps, ps + pr, out=np.ones(len(ps)), where=(ps + pr) > 0)
-
-
-def _ideology_of(model, opts: np.ndarray) -> np.ndarray:
-    """Ideology of each option as a partner: a coalition's is its leader's."""
-    return model.actors.side_ideology(opts)

@@ -102,10 +102,9 @@ class TacticalCooperation(Rule):
     def step(self) -> None:
         """Let alliances lapse, then form new ones."""
         m = self.model
-        a = m.actors
         slots, lo, hi = m.relations.pairs(Status.ALLIANCE)
         if len(slots):
-            dist = np.abs(a.side_ideology(lo) - a.side_ideology(hi))
+            dist = np.abs(m.side_ideology[lo] - m.side_ideology[hi])
             h = self.lapse_rate * np.exp(self.lapse_ideology_weight * dist)
             gone = np.flatnonzero(m.rng.random(len(lo)) < m.hazard_to_prob(h))
             for k in gone.tolist():
@@ -122,10 +121,10 @@ class TacticalCooperation(Rule):
         enemy = m.common_enemy(lo, hi)
         terms = {
             "ideological_distance": -self.ideology_weight
-            * np.abs(a.side_ideology(lo) - a.side_ideology(hi)),
+            * np.abs(m.side_ideology[lo] - m.side_ideology[hi]),
             "common_enemy": self.common_enemy_weight * enemy,
             "government_threat": np.full(len(lo), self.threat_weight * m.pressure),
-            "shared_patrons": self.patron_weight * a.patron_similarity(lo, hi),
+            "shared_patrons": self.patron_weight * m.patron_similarity(lo, hi),
         }
         h = self.base_rate * np.exp(sum(terms.values()))
         new = np.flatnonzero(m.rng.random(len(lo)) < m.hazard_to_prob(h))

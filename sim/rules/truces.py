@@ -103,11 +103,10 @@ class Truces(Rule):
 
     def _break(self) -> None:
         m = self.model
-        a = m.actors
         slots, lo, hi = m.relations.pairs(Status.TRUCE)
         if len(slots) == 0:
             return
-        dist = np.abs(a.side_ideology(lo) - a.side_ideology(hi))
+        dist = np.abs(m.side_ideology[lo] - m.side_ideology[hi])
         terms = {
             "ideological_distance": self.ideology_weight * dist,
             "government_threat": np.full(len(lo), -self.threat_weight * m.pressure),

@@ -298,7 +298,7 @@ class WindowsOfOpportunity(Rule):
         )
         return {
             "ideological_distance": self.ideology_weight
-            * np.abs(a.side_ideology(att) - a.side_ideology(tgt)),
+            * np.abs(m.side_ideology[att] - m.side_ideology[tgt]),
             "power_asymmetry": self.asymmetry_weight * np.abs(2 * r - 1),
             "opportunity": self.opportunity_weight * (2 * r - 1),
             "vulnerability": self.vulnerability_weight * decline,
