@@ -19,14 +19,15 @@ from collections.abc import Iterable
 import mesa
 import numpy as np
 import pandas as pd
+from numba import njit
 
 from sim import structure
 from sim.agents import ArmedGroup, Coalition, Patron
 from sim.eventlog import EventLog, format_causes
-from sim.relations import RelationTable, Status, pair_codes, split_codes
+from sim.relations import RelationTable, Status, common_enemies, pair_codes, split_codes
 from sim.rules import RULES, Rule
 from sim.scenario import Scenario
-from sim.state import NO, ActorTable, Kind
+from sim.state import NO, ActorTable, Kind, derive, review_leaders, side_view
 from sim.timeseries import TimeSeries
 
 MEMORY_WEEKS = 13.0  # horizon of the models' recent-history memories (a quarter)
@@ -167,7 +168,7 @@ class CoalitionModel(mesa.Model):
                 if u.exposure is not None:
                     a.exposure[k] = u.exposure
                 self._agents.append(ArmedGroup(self, k))
-        self.totals = a.totals()
+        self.refresh()
         for c in s.coalitions:
             row = coal_rows[c.name]
             members = a.members(row)
@@ -248,15 +249,17 @@ class CoalitionModel(mesa.Model):
     def _update_memories(self) -> None:
         a = self.actors
         n = a.n
-        top = self.top
-        lost_side = np.bincount(top, weights=self.ledger["lost"][:n], minlength=n)
-        before = self.totals + lost_side
-        share = np.divide(lost_side, before, out=np.zeros(n), where=before > 0)
-        d = self._decay
-        a.losses_ema[:n] = d * a.losses_ema[:n] + share
-        a.aggression_ema[:n] *= d
-        a.attacked_ema[:n] *= d
-        a.power_share_ema[:n] = d * a.power_share_ema[:n] + (1 - d) * self.power_share
+        _remember(
+            self.top,
+            self.totals,
+            self.ledger["lost"][:n],
+            self.power_share,
+            self._decay,
+            a.losses_ema[:n],
+            a.aggression_ema[:n],
+            a.attacked_ema[:n],
+            a.power_share_ema[:n],
+        )
 
     # -- derived state -----------------------------------------------------------------------
     def touch(self) -> None:
@@ -280,58 +283,26 @@ class CoalitionModel(mesa.Model):
         self._dirty = False
         a = self.actors
         n = a.n
-        self.top = a.top()
-        self.totals = a.totals()
-        self.sides = a.sides()
-        self.power = self.totals * (0.5 + 0.5 * a.cohesion[:n])
-        self.power_share = np.zeros(n)
-        sp = self.power[self.sides]
-        if sp.sum() > 0:
-            self.power_share[self.sides] = sp / sp.sum()
-        groups = a.alive[:n] & (a.kind[:n] == Kind.GROUP)
-        self.groups = np.flatnonzero(groups)
-        inc = np.bincount(self.top[groups], weights=a.income[:n][groups], minlength=n)
-        self.income_share = inc / inc.sum() if inc.sum() > 0 else inc
+        (
+            self.top,
+            self.totals,
+            self.power,
+            self.power_share,
+            self.income_share,
+            self.sides,
+            self.groups,
+        ) = derive(
+            a.alive[:n], a.kind[:n], a.parent[:n], a.fighters[:n], a.cohesion[:n], a.income[:n]
+        )
         if self._structure_changed:
-            self._update_leaders()
+            review_leaders(
+                a.alive[:n], a.kind[:n], a.parent[:n], a.leader[:n], self.totals, TAKEOVER_RATIO
+            )
             self._structure_changed = False
         # What a side shows to others: a coalition's ideology and patrons are its leader's.
-        kind = a.kind[:n]
-        lead = a.leader[:n]
-        holder = np.where((kind == Kind.COALITION) & (lead >= 0), lead, np.arange(n))
-        self.side_ideology = a.ideology[holder]
-        ties = a.ties[holder]
-        norm = np.sqrt((ties * ties).sum(axis=1))
-        self._tie_unit = np.divide(
-            ties, norm[:, None], out=np.zeros_like(ties), where=norm[:, None] > 0
+        self.side_ideology, self._tie_unit = side_view(
+            a.kind[:n], a.leader[:n], a.ideology[:n], a.ties[:n]
         )
-
-    def _update_leaders(self) -> None:
-        a = self.actors
-        n = a.n
-        coals = np.flatnonzero(a.alive[:n] & (a.kind[:n] == Kind.COALITION))
-        if len(coals) == 0:
-            return
-        groups = np.flatnonzero(a.alive[:n] & (a.kind[:n] == Kind.GROUP) & (a.parent[:n] >= 0))
-        if len(groups) == 0:
-            return
-        # The strongest member of each coalition.
-        order = np.lexsort((-groups, self.totals[groups], a.parent[groups]))
-        g_sorted = groups[order]
-        last = np.r_[a.parent[g_sorted][1:] != a.parent[g_sorted][:-1], True]
-        strongest = dict(
-            zip(a.parent[g_sorted][last].tolist(), g_sorted[last].tolist(), strict=True)
-        )
-        for c in coals.tolist():
-            s = strongest.get(c)
-            if s is None:
-                continue
-            lead = a.leader[c]
-            valid = lead >= 0 and a.alive[lead] and a.parent[lead] == c
-            if not valid or self.totals[s] > TAKEOVER_RATIO * self.totals[lead]:
-                a.leader[c] = s
-            a.ideology[c] = a.ideology[a.leader[c]]
-            a.ties[c] = a.ties[a.leader[c]]
 
     def own_power(self, i: int) -> float:
         """Power of actor ``i`` on its own (its fighters and units, its cohesion)."""
@@ -389,18 +360,9 @@ class CoalitionModel(mesa.Model):
     def common_enemy(self, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
         """1.0 where both sides of a pair are fighting the same third side."""
         _, flo, fhi = self.relations.pairs(Status.FIGHTING)
-        out = np.zeros(len(lo))
         if len(flo) == 0:
-            return out
-        enemies: dict[int, set[int]] = {}
-        for x, y in zip(flo.tolist(), fhi.tolist(), strict=True):
-            enemies.setdefault(x, set()).add(y)
-            enemies.setdefault(y, set()).add(x)
-        has = np.isin(lo, list(enemies)) & np.isin(hi, list(enemies))
-        for k in np.flatnonzero(has).tolist():
-            if enemies[int(lo[k])] & enemies[int(hi[k])]:
-                out[k] = 1.0
-        return out
+            return np.zeros(len(lo))
+        return common_enemies(lo, hi, flo, fhi, self.actors.n)
 
     # -- fighters ledger ---------------------------------------------------------------------
     def ledger_add(self, kind: str, idx: np.ndarray, amounts: np.ndarray) -> None:
@@ -569,3 +531,26 @@ class CoalitionModel(mesa.Model):
         for s in self.sides.tolist():
             g.add_node(self.actors.names[s], fighters=float(self.totals[s]))
         return g
+
+
+@njit(cache=True)
+def _remember(
+    top, totals, lost, power_share, decay, losses, aggression, attacked, share_ema
+):  # pragma: no cover - compiled
+    """Fold this step into the leaky memories (in place).
+
+    ``losses``: share of each side's fighters lost, summed with weight ``decay`` per step;
+    ``aggression``/``attacked``: fights started/suffered, decayed; ``share_ema``: slow
+    average of the share of power.
+    """
+    n = len(top)
+    lost_side = np.zeros(n)
+    for i in range(n):
+        lost_side[top[i]] += lost[i]
+    for i in range(n):
+        before = totals[i] + lost_side[i]
+        share = lost_side[i] / before if before > 0 else 0.0
+        losses[i] = decay * losses[i] + share
+        aggression[i] *= decay
+        attacked[i] *= decay
+        share_ema[i] = decay * share_ema[i] + (1 - decay) * power_share[i]

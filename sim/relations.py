@@ -12,6 +12,7 @@ from enum import IntEnum
 
 import networkx as nx
 import numpy as np
+from numba import njit
 
 
 class Status(IntEnum):
@@ -74,6 +75,10 @@ class RelationTable:
         status = np.where(hit, self.status[pos_c], Status.NEUTRAL).astype(np.int8)
         return status, np.where(hit, pos_c, -1)
 
+    def state(self, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Status and strength of each pair ``(a[k], b[k])`` (neutral pairs: 0, 0)."""
+        return _pair_state(self.codes, self.status, self.strength, a, b)
+
     def get(self, a: int, b: int) -> Status:
         """Status of the pair ``(a, b)``."""
         status, _ = self.lookup(pair_codes(np.array([a]), np.array([b])))
@@ -129,3 +134,55 @@ class RelationTable:
             u, v = (names[a], names[b]) if names else (a, b)
             g.add_edge(u, v, status=Status(s).name.lower())
         return g
+
+
+@njit(cache=True)
+def _pair_state(codes, status, strength, a, b):  # pragma: no cover - compiled
+    k = len(a)
+    out_status = np.zeros(k, np.int8)
+    out_strength = np.zeros(k)
+    for j in range(k):
+        lo, hi = min(a[j], b[j]), max(a[j], b[j])
+        code = (np.int64(lo) << 32) | np.int64(hi)
+        pos = np.searchsorted(codes, code)
+        if pos < len(codes) and codes[pos] == code:
+            out_status[j] = status[pos]
+            out_strength[j] = strength[pos]
+    return out_status, out_strength
+
+
+@njit(cache=True)
+def common_enemies(a, b, enemy_lo, enemy_hi, n):  # pragma: no cover - compiled
+    """1.0 where ``a[k]`` and ``b[k]`` share an enemy among the pairs ``(enemy_lo, enemy_hi)``.
+
+    Builds each actor's sorted list of enemies once, then intersects two lists per pair, so
+    the cost grows with the pairs and the enemies, not with all pairs of actors.
+    """
+    deg = np.zeros(n + 1, np.int64)
+    for e in range(len(enemy_lo)):
+        deg[enemy_lo[e] + 1] += 1
+        deg[enemy_hi[e] + 1] += 1
+    start = np.cumsum(deg)
+    fill = start[:-1].copy()
+    adj = np.empty(start[-1], np.int64)
+    for e in range(len(enemy_lo)):
+        x, y = enemy_lo[e], enemy_hi[e]
+        adj[fill[x]] = y
+        fill[x] += 1
+        adj[fill[y]] = x
+        fill[y] += 1
+    for i in range(n):
+        adj[start[i] : start[i + 1]] = np.sort(adj[start[i] : start[i + 1]])
+    out = np.zeros(len(a))
+    for k in range(len(a)):
+        i, j = a[k], b[k]
+        p, q = start[i], start[j]
+        while p < start[i + 1] and q < start[j + 1]:
+            if adj[p] == adj[q]:
+                out[k] = 1.0
+                break
+            if adj[p] < adj[q]:
+                p += 1
+            else:
+                q += 1
+    return out

@@ -15,6 +15,7 @@ from __future__ import annotations
 from enum import IntEnum
 
 import numpy as np
+from numba import njit
 
 NO = -1  # "no parent" / "no leader"
 
@@ -136,32 +137,124 @@ class ActorTable:
         """The first :attr:`n` entries of column ``name``."""
         return getattr(self, name)[: self.n]
 
-    def top(self) -> np.ndarray:
-        """Index of each actor's top-level ancestor (itself if it has no parent)."""
-        parent = self.parent[: self.n]
-        idx = np.arange(self.n)
-        top = np.where(parent < 0, idx, parent)
-        up = self.parent[top]
-        return np.where(up < 0, top, up)  # depth is at most two
-
-    def totals(self) -> np.ndarray:
-        """Fighters of each actor including those of its units or member groups."""
-        n = self.n
-        own = np.where(self.alive[:n], self.fighters[:n], 0.0)
-        kind = self.kind[:n]
-        parent = self.parent[:n]
-        units = (kind == Kind.UNIT) & (parent >= 0)
-        total = own + np.bincount(parent[units], weights=own[units], minlength=n)[:n]
-        groups = (kind == Kind.GROUP) & (parent >= 0)
-        total += np.bincount(parent[groups], weights=total[groups], minlength=n)[:n]
-        return total
-
-    def sides(self) -> np.ndarray:
-        """Indices of alive top-level groups and coalitions (the actors that fight and ally)."""
-        n = self.n
-        return np.flatnonzero(self.alive[:n] & (self.parent[:n] < 0) & (self.kind[:n] != Kind.UNIT))
-
     def members(self, i: int) -> np.ndarray:
         """Alive direct members of actor ``i`` (units of a group, groups of a coalition)."""
         n = self.n
         return np.flatnonzero(self.alive[:n] & (self.parent[:n] == i))
+
+
+_UNIT, _GROUP, _COALITION = int(Kind.UNIT), int(Kind.GROUP), int(Kind.COALITION)
+
+
+@njit(cache=True)
+def derive(alive, kind, parent, fighters, cohesion, income):  # pragma: no cover - compiled
+    """Per-actor quantities that the rules share, in one pass over the table.
+
+    Returns:
+        ``top`` (top-level ancestor), ``totals`` (fighters with units or members), ``power``
+        (totals x (0.5 + 0.5 cohesion)), ``power_share`` (of all sides' power, 0 for non-sides),
+        ``income_share`` (own income of the groups under each side, as a share of the
+        theatre's), ``sides`` (alive top-level groups and coalitions) and ``groups`` (alive
+        groups).
+    """
+    n = len(alive)
+    top = np.empty(n, np.int64)
+    totals = np.zeros(n)
+    n_sides = 0
+    n_groups = 0
+    for i in range(n):
+        p = parent[i]
+        if p < 0:
+            top[i] = i
+        elif parent[p] < 0:
+            top[i] = p
+        else:
+            top[i] = parent[p]
+        if alive[i] and kind[i] != _COALITION:
+            totals[i] += fighters[i]
+        if alive[i] and p < 0 and kind[i] != _UNIT:
+            n_sides += 1
+        if alive[i] and kind[i] == _GROUP:
+            n_groups += 1
+    for i in range(n):  # units into their groups
+        if alive[i] and kind[i] == _UNIT and parent[i] >= 0:
+            totals[parent[i]] += fighters[i]
+    for i in range(n):  # groups (with their units) into their coalitions
+        if alive[i] and kind[i] == _GROUP and parent[i] >= 0:
+            totals[parent[i]] += totals[i]
+    power = np.empty(n)
+    for i in range(n):
+        power[i] = totals[i] * (0.5 + 0.5 * cohesion[i])
+    sides = np.empty(n_sides, np.int64)
+    groups = np.empty(n_groups, np.int64)
+    k = 0
+    g = 0
+    side_power = 0.0
+    income_by_side = np.zeros(n)
+    all_income = 0.0
+    for i in range(n):
+        if alive[i] and parent[i] < 0 and kind[i] != _UNIT:
+            sides[k] = i
+            k += 1
+            side_power += power[i]
+        if alive[i] and kind[i] == _GROUP:
+            groups[g] = i
+            g += 1
+            income_by_side[top[i]] += income[i]
+            all_income += income[i]
+    power_share = np.zeros(n)
+    if side_power > 0:
+        for i in sides:
+            power_share[i] = power[i] / side_power
+    if all_income > 0:
+        income_by_side /= all_income
+    return top, totals, power, power_share, income_by_side, sides, groups
+
+
+@njit(cache=True)
+def review_leaders(alive, kind, parent, leader, totals, takeover_ratio):  # pragma: no cover
+    """Give every coalition a valid leader; a member ``takeover_ratio`` times stronger takes over.
+
+    The strongest member is the one with most fighters (the lowest row among equals). Changes
+    ``leader`` in place.
+    """
+    n = len(alive)
+    strongest = np.full(n, -1, np.int64)
+    for i in range(n):
+        p = parent[i]
+        if alive[i] and kind[i] == _GROUP and p >= 0:
+            s = strongest[p]
+            if s < 0 or totals[i] > totals[s]:
+                strongest[p] = i
+    for c in range(n):
+        if not (alive[c] and kind[c] == _COALITION) or strongest[c] < 0:
+            continue
+        lead = leader[c]
+        valid = lead >= 0 and alive[lead] and parent[lead] == c
+        if not valid or totals[strongest[c]] > takeover_ratio * totals[lead]:
+            leader[c] = strongest[c]
+
+
+@njit(cache=True)
+def side_view(kind, leader, ideology, ties):  # pragma: no cover - compiled
+    """Ideology and unit-normalised patron ties that each actor shows others.
+
+    A coalition shows its leader's; everyone else its own.
+    """
+    n = len(kind)
+    n_p = ties.shape[1]
+    ideo = np.empty(n)
+    unit = np.zeros((n, n_p))
+    for i in range(n):
+        h = i
+        if kind[i] == _COALITION and leader[i] >= 0:
+            h = leader[i]
+        ideo[i] = ideology[h]
+        norm = 0.0
+        for q in range(n_p):
+            norm += ties[h, q] * ties[h, q]
+        if norm > 0:
+            norm = np.sqrt(norm)
+            for q in range(n_p):
+                unit[i, q] = ties[h, q] / norm
+    return ideo, unit

@@ -34,6 +34,7 @@ State it writes: cohesion; the hierarchy (through :mod:`sim.structure`); the log
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 from sim.rules.base import Param, Rule
 from sim.state import Kind
@@ -154,85 +155,166 @@ class Defection(Rule):
         m = self.model
         a = m.actors
         n = a.n
-        alive = a.alive[:n]
-        # Cohesion: recovery towards base, shocks from this step's losses.
-        coh = a.cohesion[:n]
-        lost = np.divide(
+        _update_cohesion(
+            a.cohesion[:n],
+            a.cohesion_base[:n],
+            a.kind[:n],
+            m.top,
+            m.totals,
             m.ledger["lost"][:n],
-            m.totals + m.ledger["lost"][:n],
-            out=np.zeros(n),
-            where=m.totals > 0,
+            self.cohesion_recovery * m.dt_years,
+            self.loss_shock,
         )
-        lost_side = lost[m.top]
-        coh += self.cohesion_recovery * m.dt_years * (a.cohesion_base[:n] - coh)
-        coh -= self.loss_shock * np.where(a.kind[:n] == Kind.COALITION, lost, lost_side)
-        np.clip(coh, 0.0, 1.0, out=coh)
         m.touch()
-
-        members = np.flatnonzero(alive & (a.parent[:n] >= 0))
+        members, parent, terms, factor = self.terms()
         if len(members) == 0:
             return
-        parent = a.parent[members]
-        lead = np.where(a.kind[parent] == Kind.COALITION, a.leader[parent], parent)
-        members_ok = members != lead
-        members, parent, lead = members[members_ok], parent[members_ok], lead[members_ok]
-        if len(members) == 0:
-            return
-        terms = self.terms(members, parent, lead)
-        f = np.where(a.kind[members] == Kind.UNIT, self.unit_factor, 1.0)
-        h = self.base_rate * f * np.exp(sum(terms.values()))
+        h = self.base_rate * factor * np.exp(terms.sum(axis=1))
         leaving = np.flatnonzero(m.rng.random(len(members)) < m.hazard_to_prob(h))
         mwc = m.rule("minimum_winning_coalition")
         for k in leaving.tolist():
             i, p = int(members[k]), int(parent[k])
             if not (a.alive[i] and a.parent[i] == p):
                 continue
-            causes = [(name, float(v[k])) for name, v in terms.items()]
+            causes = list(zip(TERMS, terms[k].tolist(), strict=True))
             a.cohesion[p] = max(0.0, a.cohesion[p] - self.defection_shock)
             target, why = mwc.best_destination(i) if mwc is not None else (-1, [])
             i = m.leave(i, causes, grudge_weeks=self.grudge_weeks)
             if target >= 0 and a.alive[target]:
                 m.join(i, target, why)
 
-    def terms(
-        self, members: np.ndarray, parent: np.ndarray, lead: np.ndarray
-    ) -> dict[str, np.ndarray]:
-        """Log-hazard terms of leaving for each member (see module docstring)."""
+    def terms(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Members that may leave now, their parents, their log-hazard terms and base factor.
+
+        Returns:
+            ``members``, ``parent``, ``terms`` (one row per member, columns as :data:`TERMS`)
+            and ``factor`` (``unit_factor`` for units, 1 for groups).
+        """
         m = self.model
         a = m.actors
         n = a.n
-        top = m.top[members]
-        total = m.totals
-        # Pay gap, for groups in coalitions (units share their group's purse).
-        is_group = a.kind[members] == Kind.GROUP
-        fsum = np.bincount(parent, weights=total[members], minlength=n)
-        rsum = np.bincount(parent, weights=a.received[members], minlength=n)
-        # The leader is a member too and takes its part of the purse.
-        lead_groups = np.unique(lead[is_group])
-        for lg in lead_groups.tolist():
-            p = a.parent[lg]
-            fsum[p] += total[lg]
-            rsum[p] += a.received[lg]
-        fshare = np.divide(
-            total[members], fsum[parent], out=np.zeros(len(members)), where=fsum[parent] > 0
+        weights = np.array([getattr(self, w) for w in _WEIGHTS])
+        return _leave_terms(
+            a.alive[:n],
+            a.kind[:n],
+            a.parent[:n],
+            a.leader[:n],
+            m.top,
+            m.totals,
+            a.received[:n],
+            a.ideology[:n],
+            a.ties[:n],
+            m.patron_ideology,
+            a.losses_ema[:n],
+            a.aggression_ema[:n],
+            a.cohesion[:n],
+            weights,
+            self.unit_factor,
         )
-        rshare = np.divide(
-            a.received[members], rsum[parent], out=np.zeros(len(members)), where=rsum[parent] > 0
-        )
-        pay_gap = np.where(is_group & (rsum[parent] > 0), fshare - rshare, 0.0)
-        ties_i = a.ties[members]
-        ties_l = a.ties[lead]
-        if a.n_patrons:
-            dislike = np.abs(m.patron_ideology[None, :] - a.ideology[lead][:, None])
-            pull = (ties_i * (dislike - ties_l)).sum(axis=1)
-        else:
-            pull = np.zeros(len(members))
-        return {
-            "ideological_distance": self.ideology_weight
-            * np.abs(a.ideology[members] - a.ideology[lead]),
-            "pay_gap": self.pay_weight * pay_gap,
-            "side_losses": self.loss_weight * a.losses_ema[top],
-            "leader_aggression": self.aggression_weight * a.aggression_ema[top],
-            "patron_pull": self.patron_weight * pull,
-            "cohesion": -self.cohesion_weight * a.cohesion[parent],
-        }
+
+
+TERMS = (
+    "ideological_distance",
+    "pay_gap",
+    "side_losses",
+    "leader_aggression",
+    "patron_pull",
+    "cohesion",
+)
+_WEIGHTS = (
+    "ideology_weight",
+    "pay_weight",
+    "loss_weight",
+    "aggression_weight",
+    "patron_weight",
+    "cohesion_weight",
+)
+_UNIT, _COALITION = int(Kind.UNIT), int(Kind.COALITION)
+
+
+@njit(cache=True)
+def _update_cohesion(
+    cohesion, base, kind, top, totals, lost, recovery, shock
+):  # pragma: no cover - compiled
+    """Cohesion recovers towards its base and falls with this step's losses (in place)."""
+    n = len(cohesion)
+    share = np.zeros(n)
+    for i in range(n):
+        if totals[i] > 0:
+            share[i] = lost[i] / (totals[i] + lost[i])
+    for i in range(n):
+        c = cohesion[i] + recovery * (base[i] - cohesion[i])
+        c -= shock * (share[i] if kind[i] == _COALITION else share[top[i]])
+        cohesion[i] = min(1.0, max(0.0, c))
+
+
+@njit(cache=True)
+def _leave_terms(
+    alive,
+    kind,
+    parent,
+    leader,
+    top,
+    totals,
+    received,
+    ideology,
+    ties,
+    patron_ideology,
+    losses,
+    aggression,
+    cohesion,
+    w,
+    unit_factor,
+):  # pragma: no cover - compiled
+    n = len(alive)
+    # Who may leave: every alive member but the one its parent is led by.
+    lead = np.full(n, -1, np.int64)
+    count = 0
+    for i in range(n):
+        p = parent[i]
+        if alive[i] and p >= 0:
+            lead[i] = leader[p] if kind[p] == _COALITION else p
+            if lead[i] != i:
+                count += 1
+    members = np.empty(count, np.int64)
+    k = 0
+    for i in range(n):
+        if alive[i] and parent[i] >= 0 and lead[i] != i:
+            members[k] = i
+            k += 1
+    # Shares of a coalition's fighters and purse, the leader included (groups only).
+    fsum = np.zeros(n)
+    rsum = np.zeros(n)
+    counted = np.zeros(n, np.bool_)
+    for i in members:
+        p = parent[i]
+        fsum[p] += totals[i]
+        rsum[p] += received[i]
+        if kind[i] != _UNIT and not counted[lead[i]]:
+            counted[lead[i]] = True
+            fsum[parent[lead[i]]] += totals[lead[i]]
+            rsum[parent[lead[i]]] += received[lead[i]]
+    terms = np.empty((count, 6))
+    factor = np.ones(count)
+    par = np.empty(count, np.int64)
+    for k in range(count):
+        i = members[k]
+        p = parent[i]
+        lo = lead[i]
+        par[k] = p
+        gap = 0.0
+        if kind[i] != _UNIT and rsum[p] > 0:
+            fshare = totals[i] / fsum[p] if fsum[p] > 0 else 0.0
+            gap = fshare - received[i] / rsum[p]
+        pull = 0.0
+        for q in range(len(patron_ideology)):
+            pull += ties[i, q] * (abs(patron_ideology[q] - ideology[lo]) - ties[lo, q])
+        terms[k, 0] = w[0] * abs(ideology[i] - ideology[lo])
+        terms[k, 1] = w[1] * gap
+        terms[k, 2] = w[2] * losses[top[i]]
+        terms[k, 3] = w[3] * aggression[top[i]]
+        terms[k, 4] = w[4] * pull
+        terms[k, 5] = -w[5] * cohesion[p]
+        if kind[i] == _UNIT:
+            factor[k] = unit_factor
+    return members, par, terms, factor

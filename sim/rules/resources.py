@@ -17,9 +17,9 @@ State it writes: resources, received, fighters (recruitment and losses, through 
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 from sim.rules.base import Param, Rule
-from sim.state import Kind
 
 
 class Resources(Rule):
@@ -90,61 +90,119 @@ class Resources(Rule):
         m = self.model
         a = m.actors
         n = a.n
-        dt = m.dt_years
-        alive = a.alive[:n]
-        kind = a.kind[:n]
-        groups = np.flatnonzero(alive & (kind == Kind.GROUP))
+        groups = m.groups
         if len(groups) == 0:
             return
-        fighters = m.totals[groups]  # a group pays for its units too
-        received = np.zeros(n)
-
-        # Patron support, divided by tie x size x ideological fit.
-        if a.n_patrons:
-            fit = 1.0 - self.patron_fit * np.abs(
-                a.ideology[groups][:, None] - m.patron_ideology[None, :]
-            )
-            w = a.ties[groups] * np.clip(fit, 0.0, None) * fighters[:, None]
-            tot = w.sum(axis=0)
-            share = np.divide(w, tot, out=np.zeros_like(w), where=tot > 0)
-            received[groups] += share @ (m.patron_budget * dt)
-
-        # Own income: kept by independent groups, pooled inside coalitions.
-        own = a.income[groups]  # already per step
-        coal = a.parent[groups]
-        solo = coal < 0
-        received[groups[solo]] += own[solo]
-        if (~solo).any():
-            members = groups[~solo]
-            c = coal[~solo]
-            pool = np.bincount(c, weights=own[~solo], minlength=n)
-            cf = np.bincount(c, weights=fighters[~solo], minlength=n)
-            share = np.divide(fighters[~solo], cf[c], out=np.zeros(len(c)), where=cf[c] > 0)
-            received[members] += (1.0 - self.leader_take) * pool[c] * share
-            leaders = a.leader[np.unique(c)]
-            ok = leaders >= 0
-            received[leaders[ok]] += self.leader_take * pool[np.unique(c)[ok]]
-        a.received[:n] = received
-        stock = a.resources[groups] + received[groups] - self.upkeep * dt * fighters
-
-        # Recruit with what is above the reserve; desert when the stock is gone.
-        reserve = self.reserve_years * self.upkeep * fighters
-        cost = max(self.recruit_cost, 1e-9)
-        recruits = np.minimum(
-            self.recruit_rate * dt * fighters, np.clip(stock - reserve, 0.0, None) / cost
+        received, stock, recruits, loss_frac = _economy(
+            groups,
+            m.totals,
+            a.parent[:n],
+            a.leader[:n],
+            a.ideology[:n],
+            a.ties[:n],
+            a.income[:n],
+            a.resources[:n],
+            a.exposure[:n],
+            m.patron_ideology,
+            m.patron_budget,
+            m.dt_years,
+            m.pressure,
+            self.patron_fit,
+            self.leader_take,
+            self.upkeep,
+            self.reserve_years,
+            self.recruit_rate,
+            self.recruit_cost,
+            self.desertion_rate,
+            self.pressure_losses,
         )
-        stock -= recruits * self.recruit_cost
-        broke = stock < 0
-        desert = np.where(broke, np.minimum(1.0, self.desertion_rate * dt), 0.0)
-        stock = np.clip(stock, 0.0, None)
+        a.received[:n] = received
         a.resources[groups] = stock
-
         # Recruits join a group's core; desertion and pressure hit units and cores alike.
         m.ledger_add("recruited", groups, recruits)
-        loss_frac = np.zeros(n)
-        loss_frac[groups] = desert
-        if m.pressure > 0:
-            loss_frac[groups] = 1.0 - (1.0 - loss_frac[groups]) * (
-                1.0 - np.minimum(1.0, self.pressure_losses * dt * m.pressure * a.exposure[groups])
-            )
         m.apply_losses(loss_frac, by_group=True, cause="lost")
+
+
+@njit(cache=True)
+def _economy(
+    groups,
+    fighters,
+    parent,
+    leader,
+    ideology,
+    ties,
+    income,
+    resources,
+    exposure,
+    patron_ideology,
+    patron_budget,
+    dt,
+    pressure,
+    patron_fit,
+    leader_take,
+    upkeep,
+    reserve_years,
+    recruit_rate,
+    recruit_cost,
+    desertion_rate,
+    pressure_losses,
+):  # pragma: no cover - compiled
+    """One step of the economy for the alive ``groups`` (see the module docstring).
+
+    ``fighters`` are the groups' totals (a group pays for its units). Returns the resources
+    received by every row, the groups' new stocks, their recruits, and the share of fighters
+    each group loses to desertion and pressure.
+    """
+    n = len(parent)
+    n_g = len(groups)
+    n_p = len(patron_budget)
+    received = np.zeros(n)
+    # Patron support, divided by tie x size x ideological fit.
+    w = np.zeros((n_g, n_p))
+    tot = np.zeros(n_p)
+    for k in range(n_g):
+        g = groups[k]
+        for q in range(n_p):
+            fit = max(0.0, 1.0 - patron_fit * abs(ideology[g] - patron_ideology[q]))
+            w[k, q] = ties[g, q] * fit * fighters[g]
+            tot[q] += w[k, q]
+    for k in range(n_g):
+        for q in range(n_p):
+            if tot[q] > 0:
+                received[groups[k]] += w[k, q] / tot[q] * patron_budget[q] * dt
+    # Own income: kept by independent groups, pooled inside coalitions; the leader keeps
+    # leader_take of the pool and the rest is shared by fighters.
+    pool = np.zeros(n)
+    pool_fighters = np.zeros(n)
+    has_members = np.zeros(n, np.bool_)
+    for g in groups:
+        c = parent[g]
+        if c < 0:
+            received[g] += income[g]
+        else:
+            pool[c] += income[g]
+            pool_fighters[c] += fighters[g]
+            has_members[c] = True
+    for g in groups:
+        c = parent[g]
+        if c >= 0 and pool_fighters[c] > 0:
+            received[g] += (1.0 - leader_take) * pool[c] * fighters[g] / pool_fighters[c]
+    for c in range(n):
+        if has_members[c] and leader[c] >= 0:
+            received[leader[c]] += leader_take * pool[c]
+    # Upkeep; recruit with what is above the reserve; desert when the stock is gone.
+    stock = np.empty(n_g)
+    recruits = np.empty(n_g)
+    loss_frac = np.zeros(n)
+    for k in range(n_g):
+        g = groups[k]
+        f = fighters[g]
+        st = resources[g] + received[g] - upkeep * dt * f
+        spare = max(0.0, st - reserve_years * upkeep * f) / max(recruit_cost, 1e-9)
+        recruits[k] = min(recruit_rate * dt * f, spare)
+        st -= recruits[k] * recruit_cost
+        desert = min(1.0, desertion_rate * dt) if st < 0 else 0.0
+        stock[k] = max(st, 0.0)
+        hit = min(1.0, pressure_losses * dt * pressure * exposure[g])
+        loss_frac[g] = 1.0 - (1.0 - desert) * (1.0 - hit)
+    return received, stock, recruits, loss_frac

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.relations import Status, pair_codes
+from sim.relations import Status
 from sim.rules.base import Param, Rule
 
 
@@ -113,24 +113,27 @@ class TacticalCooperation(Rule):
         lo, hi = m.candidate_pairs(self.contacts)
         if len(lo) == 0:
             return
-        status, _ = m.relations.lookup(pair_codes(lo, hi))
+        status, _ = m.relations.state(lo, hi)
         ok = (status == Status.NEUTRAL) | (status == Status.HOSTILE)
         lo, hi = lo[ok], hi[ok]
         if len(lo) == 0:
             return
-        enemy = m.common_enemy(lo, hi)
-        terms = {
-            "ideological_distance": -self.ideology_weight
-            * np.abs(m.side_ideology[lo] - m.side_ideology[hi]),
-            "common_enemy": self.common_enemy_weight * enemy,
-            "government_threat": np.full(len(lo), self.threat_weight * m.pressure),
-            "shared_patrons": self.patron_weight * m.patron_similarity(lo, hi),
-        }
-        h = self.base_rate * np.exp(sum(terms.values()))
+        terms = np.column_stack(
+            (
+                -self.ideology_weight * np.abs(m.side_ideology[lo] - m.side_ideology[hi]),
+                self.common_enemy_weight * m.common_enemy(lo, hi),
+                np.full(len(lo), self.threat_weight * m.pressure),
+                self.patron_weight * m.patron_similarity(lo, hi),
+            )
+        )
+        h = self.base_rate * np.exp(terms.sum(axis=1))
         new = np.flatnonzero(m.rng.random(len(lo)) < m.hazard_to_prob(h))
         for k in new.tolist():
             i, j = int(lo[k]), int(hi[k])
             # The stronger partner is recorded as the actor (it usually leads the room).
             actor, target = (i, j) if m.power[i] >= m.power[j] else (j, i)
             m.relations.set(i, j, Status.ALLIANCE, m.steps)
-            m.record("alliance", actor, target, [(n, float(v[k])) for n, v in terms.items()])
+            m.record("alliance", actor, target, list(zip(TERMS, terms[k].tolist(), strict=True)))
+
+
+TERMS = ("ideological_distance", "common_enemy", "government_threat", "shared_patrons")

@@ -37,8 +37,9 @@ aggression and attack memories; it dissolves beaten sides through :mod:`sim.stru
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
-from sim.relations import Status, pair_codes
+from sim.relations import Status
 from sim.rules.base import Param, Rule
 
 
@@ -257,23 +258,29 @@ class WindowsOfOpportunity(Rule):
         lo, hi = m.candidate_pairs(self.contacts)
         if len(lo) == 0:
             return
-        status, _slot = m.relations.lookup(pair_codes(lo, hi))
+        status, strength = m.relations.state(lo, hi)
         open_ = (status != Status.FIGHTING) & (status != Status.TRUCE)
-        lo, hi, status = lo[open_], hi[open_], status[open_]
+        lo, hi, status, strength = lo[open_], hi[open_], status[open_], strength[open_]
         if len(lo) == 0:
             return
-        grudge = np.zeros(len(lo))
-        hostile = status == Status.HOSTILE
-        if hostile.any():
-            _, slot = m.relations.lookup(pair_codes(lo[hostile], hi[hostile]))
-            grudge[hostile] = np.minimum(1.0, 0.5 + m.relations.strength[slot])
+        grudge = np.where(status == Status.HOSTILE, np.minimum(1.0, 0.5 + strength), 0.0)
         allied = (status == Status.ALLIANCE).astype(float)
-        terms_ab = self._terms(lo, hi, grudge, allied)
-        terms_ba = self._terms(hi, lo, grudge, allied)
-        log_ab = sum(terms_ab.values())
-        log_ba = sum(terms_ba.values())
-        h_ab = self.base_rate * np.exp(log_ab)
-        h_ba = self.base_rate * np.exp(log_ba)
+        weights = np.array([getattr(self, w) for w in _WEIGHTS])
+        args = (
+            grudge,
+            allied,
+            m.power,
+            m.power_share,
+            m.actors.power_share_ema,
+            m.side_ideology,
+            m.income_share,
+            m.pressure,
+            weights,
+        )
+        terms_ab = _attack_terms(lo, hi, *args)
+        terms_ba = _attack_terms(hi, lo, *args)
+        h_ab = self.base_rate * np.exp(terms_ab.sum(axis=1))
+        h_ba = self.base_rate * np.exp(terms_ba.sum(axis=1))
         p = m.hazard_to_prob(h_ab + h_ba)
         starts = np.flatnonzero(m.rng.random(len(lo)) < p)
         if len(starts) == 0:
@@ -282,28 +289,53 @@ class WindowsOfOpportunity(Rule):
         for k, first in zip(starts.tolist(), ab_first.tolist(), strict=True):
             att, tgt = (lo[k], hi[k]) if first else (hi[k], lo[k])
             terms = terms_ab if first else terms_ba
-            causes = [(name, float(v[k])) for name, v in terms.items()]
+            causes = list(zip(TERMS, terms[k].tolist(), strict=True))
             m.start_fight(int(att), int(tgt), causes)
 
-    def _terms(self, att, tgt, grudge, allied) -> dict[str, np.ndarray]:
-        m = self.model
-        a = m.actors
-        power = m.power
-        pa, pb = power[att], power[tgt]
-        r = np.divide(pa, pa + pb, out=np.full(len(att), 0.5), where=(pa + pb) > 0)
-        share_now = m.power_share[att]
-        ema = a.power_share_ema[att]
-        decline = np.clip(
-            np.divide(ema - share_now, ema, out=np.zeros(len(att)), where=ema > 0), 0.0, 1.0
-        )
-        return {
-            "ideological_distance": self.ideology_weight
-            * np.abs(m.side_ideology[att] - m.side_ideology[tgt]),
-            "power_asymmetry": self.asymmetry_weight * np.abs(2 * r - 1),
-            "opportunity": self.opportunity_weight * (2 * r - 1),
-            "vulnerability": self.vulnerability_weight * decline,
-            "target_revenue": self.resource_weight * m.income_share[tgt],
-            "grudge": self.grudge_weight * grudge,
-            "government_threat": np.full(len(att), -self.threat_weight * m.pressure),
-            "alliance": -self.alliance_restraint * allied,
-        }
+
+# The terms of the attack hazard, in the order of the module docstring, and their weights.
+TERMS = (
+    "ideological_distance",
+    "power_asymmetry",
+    "opportunity",
+    "vulnerability",
+    "target_revenue",
+    "grudge",
+    "government_threat",
+    "alliance",
+)
+_WEIGHTS = (
+    "ideology_weight",
+    "asymmetry_weight",
+    "opportunity_weight",
+    "vulnerability_weight",
+    "resource_weight",
+    "grudge_weight",
+    "threat_weight",
+    "alliance_restraint",
+)
+
+
+@njit(cache=True)
+def _attack_terms(
+    att, tgt, grudge, allied, power, share_now, share_ema, ideology, income_share, pressure, w
+):  # pragma: no cover - compiled
+    """Log-hazard terms of ``att[k]`` attacking ``tgt[k]``, one row per pair (see TERMS)."""
+    k = len(att)
+    out = np.empty((k, 8))
+    for j in range(k):
+        a, b = att[j], tgt[j]
+        pa, pb = power[a], power[b]
+        r = pa / (pa + pb) if pa + pb > 0 else 0.5
+        decline = 0.0
+        if share_ema[a] > 0:
+            decline = min(1.0, max(0.0, (share_ema[a] - share_now[a]) / share_ema[a]))
+        out[j, 0] = w[0] * abs(ideology[a] - ideology[b])
+        out[j, 1] = w[1] * abs(2 * r - 1)
+        out[j, 2] = w[2] * (2 * r - 1)
+        out[j, 3] = w[3] * decline
+        out[j, 4] = w[4] * income_share[b]
+        out[j, 5] = w[5] * grudge[j]
+        out[j, 6] = -w[6] * pressure
+        out[j, 7] = -w[7] * allied[j]
+    return out

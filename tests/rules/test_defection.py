@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import numpy as np
-
 from sim import CoalitionModel
+from sim.rules.defection import TERMS
 from tests.factory import group, only, run, scenario
 
 SEEDS = range(40)
@@ -23,13 +22,14 @@ def coalition_scenario(member_ideology=0.5, tie=0.0, cohesion=0.5, **rule_params
     )
 
 
+def member_terms(m: CoalitionModel, name: str) -> dict[str, float]:
+    members, _parent, terms, _factor = m.rule("defection").terms()
+    row = members.tolist().index(m.actors.index[name])
+    return dict(zip(TERMS, terms[row].tolist(), strict=True))
+
+
 def hazard_terms(s) -> dict[str, float]:
-    m = CoalitionModel(s, rng=0)
-    rule = m.rule("defection")
-    a = m.actors
-    i = np.array([a.index["M"]])
-    terms = rule.terms(i, a.parent[i], np.array([a.index["L"]]))
-    return {k: float(v[0]) for k, v in terms.items()}
+    return member_terms(CoalitionModel(s, rng=0), "M")
 
 
 def defections_of_m(s) -> int:
@@ -79,17 +79,21 @@ def test_cohesion_holds_members_in():
 
 
 def test_losses_and_aggression_raise_the_hazard():
-    s = coalition_scenario(0.7)
-    m = CoalitionModel(s, rng=0)
-    rule = m.rule("defection")
+    m = CoalitionModel(coalition_scenario(0.7), rng=0)
     a = m.actors
-    i, lead = np.array([a.index["M"]]), np.array([a.index["L"]])
-    base = sum(rule.terms(i, a.parent[i], lead).values())[0]
+    base = sum(member_terms(m, "M").values())
     a.losses_ema[a.index["C"]] = 0.3
-    hurt = sum(rule.terms(i, a.parent[i], lead).values())[0]
+    hurt = sum(member_terms(m, "M").values())
     a.aggression_ema[a.index["C"]] = 2.0
-    aggressive = sum(rule.terms(i, a.parent[i], lead).values())[0]
+    aggressive = sum(member_terms(m, "M").values())
     assert base < hurt < aggressive
+
+
+def test_the_leader_never_defects():
+    m = CoalitionModel(coalition_scenario(0.7), rng=0)
+    members, _parent, _terms, _factor = m.rule("defection").terms()
+    assert m.actors.index["L"] not in members.tolist()
+    assert {m.actors.index["M"], m.actors.index["N"]} <= set(members.tolist())
 
 
 def test_units_split_off_as_groups():
