@@ -32,7 +32,7 @@ class BadInput(Exception):
 
 
 def parse_settings(items: list[str]) -> dict[str, float | bool]:
-    """``["fighting.base_rate=0.01", "landscape_alignment.enabled=true"]`` -> mapping."""
+    """``["truces.base_rate=0.3", "landscape_alignment.enabled=true"]`` -> mapping."""
     out: dict[str, float | bool] = {}
     problems = []
     for item in items:
@@ -63,7 +63,7 @@ def parse_date(text: str | None, flag: str) -> dt.date | None:
         return dt.date.fromisoformat(text)
     except ValueError:
         raise ScenarioError(
-            flag, [Problem(flag, f"expected a date YYYY-MM-DD, got {text!r}")]
+            "command line", [Problem(flag, f"expected a date YYYY-MM-DD, got {text!r}")]
         ) from None
 
 
@@ -94,7 +94,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     until = parse_date(args.until, "--until")
     if until is not None and until <= scenario.start:
         raise ScenarioError(
-            "--until", [Problem("--until", f"expected a date after {scenario.start}, got {until}")]
+            "command line",
+            [Problem("--until", f"expected a date after {scenario.start}, got {until}")],
         )
     out = Path(args.out) if args.out else None
     if out is not None:
@@ -102,7 +103,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             out.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise ScenarioError(
-                "--out", [Problem("--out", f"cannot create {out}: {exc}")]
+                "command line", [Problem("--out", f"cannot create {out}: {exc}")]
             ) from None
     t0 = time.perf_counter()
     model = CoalitionModel(scenario, rng=args.seed, until=until)

@@ -27,11 +27,10 @@ from sim.eventlog import EventLog, format_causes
 from sim.relations import RelationTable, Status, common_enemies, pair_codes, split_codes
 from sim.rules import RULES, Rule
 from sim.scenario import Scenario
-from sim.state import NO, ActorTable, Kind, derive, review_leaders, side_view
+from sim.state import NO, TAKEOVER_RATIO, ActorTable, Kind, derive, review_leaders, side_view
 from sim.timeseries import TimeSeries
 
 MEMORY_WEEKS = 13.0  # horizon of the models' recent-history memories (a quarter)
-TAKEOVER_RATIO = 1.5  # a member this many times stronger than the leader takes over
 
 
 class _Intervention:
@@ -110,7 +109,8 @@ class CoalitionModel(mesa.Model):
         self._pressure = self._pressure_by_step(scenario)
         self._interventions = [_Intervention(self, iv) for iv in scenario.interventions]
         for iv in self._interventions:
-            step = (iv.spec.date - self.start).days // self.step_days + 1
+            # A change dated inside a step applies from the start of that step (as pressure).
+            step = min((iv.spec.date - self.start).days // self.step_days + 1, self.n_steps)
             self.schedule_event(iv.apply, at=step - 0.5)
 
         self.refresh()
@@ -201,11 +201,12 @@ class CoalitionModel(mesa.Model):
                 self.ledger[k] = np.concatenate([v, np.zeros(cap - len(v))])
 
     def _pressure_by_step(self, s: Scenario) -> np.ndarray:
+        """Pressure of each step: the last point dated before the step's end."""
         out = np.zeros(self.n_steps + 1)
         for t in range(self.n_steps + 1):
-            day = self.start + dt.timedelta(days=max(0, t - 1) * self.step_days)
+            step_end = self.start + dt.timedelta(days=max(1, t) * self.step_days)
             for p in s.pressure:
-                if p.start <= day:
+                if p.start < step_end:
                     out[t] = p.intensity
         return out
 
@@ -227,6 +228,7 @@ class CoalitionModel(mesa.Model):
         for v in self.ledger.values():
             v[:n] = 0.0
         self._merges.clear()
+        self.relations.expire(self.steps, Status.HOSTILE)  # grudges fade whatever rules run
         for rule in self.rules:
             rule.step()
             if self._dirty:
@@ -391,25 +393,23 @@ class CoalitionModel(mesa.Model):
         a.fighters[i] -= amount
         self.ledger["lost"][i] += amount
 
-    def apply_losses(self, frac: np.ndarray, *, by_group: bool, cause: str) -> np.ndarray:
+    def apply_losses(self, frac: np.ndarray, *, by: str, cause: str) -> np.ndarray:
         """Remove a share of fighters from every unit and group core.
 
         Args:
-            frac: Share to remove, indexed by group (``by_group``) or by side.
-            by_group: Whether ``frac`` is per group (units take their group's) or per side.
+            frac: Share to remove, indexed by row (``by="row"``) or by side (``by="side"``:
+                every unit and group core under a side loses the side's share).
+            by: ``"row"`` or ``"side"``.
             cause: ``"lost"`` (casualties, desertion) or ``"absorbed"`` (taken by a winner).
 
         Returns:
-            Fighters removed, summed per group or side (the index ``frac`` uses).
+            Fighters removed, summed per row or side (the index ``frac`` uses).
         """
         self._dirty = True
         a = self.actors
         n = a.n
         leaves = np.flatnonzero(a.alive[:n] & (a.kind[:n] != Kind.COALITION))
-        if by_group:
-            key = np.where(a.kind[leaves] == Kind.UNIT, a.parent[leaves], leaves)
-        else:
-            key = self.top[leaves]
+        key = leaves if by == "row" else self.top[leaves]
         take = a.fighters[leaves] * np.clip(frac[key], 0.0, 1.0)
         a.fighters[leaves] -= take
         if cause == "lost":

@@ -51,7 +51,7 @@ class RelationTable:
         status: :class:`Status` of each pair.
         since: Step at which the current status began.
         until: Step at which a truce or grudge expires (-1: no expiry).
-        strength: Intensity of a grudge or the accumulated losses of a fight (share of fighters).
+        strength: Accumulated cost of a fight (share of both sides' fighters lost).
     """
 
     def __init__(self) -> None:
@@ -64,24 +64,32 @@ class RelationTable:
     def __len__(self) -> int:
         return len(self.codes)
 
-    def lookup(self, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Status of each pair code and its slot (-1 where neutral/not stored)."""
-        codes = np.asarray(codes, dtype=np.int64)
-        if len(self.codes) == 0 or len(codes) == 0:
-            return np.zeros(len(codes), dtype=np.int8), np.full(len(codes), -1)
-        pos = np.searchsorted(self.codes, codes)
-        pos_c = np.minimum(pos, len(self.codes) - 1)
-        hit = self.codes[pos_c] == codes
-        status = np.where(hit, self.status[pos_c], Status.NEUTRAL).astype(np.int8)
-        return status, np.where(hit, pos_c, -1)
-
     def state(self, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Status and strength of each pair ``(a[k], b[k])`` (neutral pairs: 0, 0)."""
-        return _pair_state(self.codes, self.status, self.strength, a, b)
+        """Status and slot of each pair ``(a[k], b[k])`` (neutral pairs: status 0, slot -1)."""
+        return _pair_state(self.codes, self.status, a, b)
+
+    def grudge(self, slots: np.ndarray, step: int) -> np.ndarray:
+        """How much of each grudge (hostile pair) is left: 1 when new, 0 when it expires."""
+        slots = np.asarray(slots)
+        out = np.zeros(len(slots))
+        ok = slots >= 0
+        s = slots[ok]
+        span = np.maximum(self.until[s] - self.since[s], 1)
+        left = np.clip((self.until[s] - step) / span, 0.0, 1.0)
+        out[ok] = np.where((self.status[s] == Status.HOSTILE) & (self.until[s] >= 0), left, 0.0)
+        return out
+
+    def expire(self, step: int, status: Status) -> list[tuple[int, int]]:
+        """Remove the pairs in ``status`` whose time ran out by ``step``; return them."""
+        done = np.flatnonzero((self.status == status) & (self.until >= 0) & (self.until <= step))
+        lo, hi = split_codes(self.codes[done])
+        if len(done):
+            self._delete(done)
+        return list(zip(lo.tolist(), hi.tolist(), strict=True))
 
     def get(self, a: int, b: int) -> Status:
         """Status of the pair ``(a, b)``."""
-        status, _ = self.lookup(pair_codes(np.array([a]), np.array([b])))
+        status, _slot = self.state(np.array([a]), np.array([b]))
         return Status(int(status[0]))
 
     def set(
@@ -137,18 +145,18 @@ class RelationTable:
 
 
 @njit(cache=True)
-def _pair_state(codes, status, strength, a, b):  # pragma: no cover - compiled
+def _pair_state(codes, status, a, b):  # pragma: no cover - compiled
     k = len(a)
     out_status = np.zeros(k, np.int8)
-    out_strength = np.zeros(k)
+    out_slot = np.full(k, -1, np.int64)
     for j in range(k):
         lo, hi = min(a[j], b[j]), max(a[j], b[j])
         code = (np.int64(lo) << 32) | np.int64(hi)
         pos = np.searchsorted(codes, code)
         if pos < len(codes) and codes[pos] == code:
             out_status[j] = status[pos]
-            out_strength[j] = strength[pos]
-    return out_status, out_strength
+            out_slot[j] = pos
+    return out_status, out_slot
 
 
 @njit(cache=True)

@@ -18,6 +18,7 @@ import numpy as np
 from numba import njit
 
 NO = -1  # "no parent" / "no leader"
+TAKEOVER_RATIO = 1.5  # a member this many times stronger than its coalition's leader takes over
 
 
 class Kind(IntEnum):
@@ -154,12 +155,16 @@ def derive(alive, kind, parent, fighters, cohesion, income):  # pragma: no cover
         ``top`` (top-level ancestor), ``totals`` (fighters with units or members), ``power``
         (totals x (0.5 + 0.5 cohesion)), ``power_share`` (of all sides' power, 0 for non-sides),
         ``income_share`` (own income of the groups under each side, as a share of the
-        theatre's), ``sides`` (alive top-level groups and coalitions) and ``groups`` (alive
-        groups).
+        theatre's), ``sides`` (alive top-level groups, and coalitions with members: an emptied
+        landscape side is not a side until someone joins it) and ``groups`` (alive groups).
     """
     n = len(alive)
     top = np.empty(n, np.int64)
     totals = np.zeros(n)
+    has_members = np.zeros(n, np.bool_)
+    for i in range(n):
+        if alive[i] and parent[i] >= 0:
+            has_members[parent[i]] = True
     n_sides = 0
     n_groups = 0
     for i in range(n):
@@ -172,7 +177,7 @@ def derive(alive, kind, parent, fighters, cohesion, income):  # pragma: no cover
             top[i] = parent[p]
         if alive[i] and kind[i] != _COALITION:
             totals[i] += fighters[i]
-        if alive[i] and p < 0 and kind[i] != _UNIT:
+        if alive[i] and p < 0 and (kind[i] == _GROUP or has_members[i]):
             n_sides += 1
         if alive[i] and kind[i] == _GROUP:
             n_groups += 1
@@ -193,7 +198,7 @@ def derive(alive, kind, parent, fighters, cohesion, income):  # pragma: no cover
     income_by_side = np.zeros(n)
     all_income = 0.0
     for i in range(n):
-        if alive[i] and parent[i] < 0 and kind[i] != _UNIT:
+        if alive[i] and parent[i] < 0 and (kind[i] == _GROUP or has_members[i]):
             sides[k] = i
             k += 1
             side_power += power[i]

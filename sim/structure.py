@@ -89,7 +89,7 @@ def leave(m: CoalitionModel, i: int, causes: Causes, grudge_weeks: float = 0.0) 
     m.record(event, i, p, causes)
     if grudge_weeks > 0 and a.alive[old_side]:
         until = m.steps + max(1, round(grudge_weeks / m.dt_weeks))
-        m.relations.set(i, old_side, Status.HOSTILE, m.steps, until=until, strength=0.5)
+        m.relations.set(i, old_side, Status.HOSTILE, m.steps, until=until)
     if a.kind[p] == Kind.COALITION:
         check_coalition(m, p)
     m.restructure()

@@ -67,8 +67,8 @@ class TimeSeries:
         df = pd.DataFrame(
             {
                 "step": steps,
-                "date": pd.to_datetime(
-                    [m.start + dt.timedelta(days=int(s) * m.step_days) for s in steps]
+                "date": pd.to_datetime(  # the end of each step, at most the scenario's end
+                    [min(m.end, m.start + dt.timedelta(days=int(s) * m.step_days)) for s in steps]
                 )
                 if len(steps)
                 else [],

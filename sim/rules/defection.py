@@ -158,7 +158,6 @@ class Defection(Rule):
         _update_cohesion(
             a.cohesion[:n],
             a.cohesion_base[:n],
-            a.kind[:n],
             m.top,
             m.totals,
             m.ledger["lost"][:n],
@@ -179,6 +178,9 @@ class Defection(Rule):
             causes = list(zip(TERMS, terms[k].tolist(), strict=True))
             a.cohesion[p] = max(0.0, a.cohesion[p] - self.defection_shock)
             target, why = mwc.best_destination(i) if mwc is not None else (-1, [])
+            if target >= 0 and a.kind[i] == Kind.UNIT:
+                m.move_unit(i, target, causes, why)  # a brigade goes over to another group
+                continue
             i = m.leave(i, causes, grudge_weeks=self.grudge_weeks)
             if target >= 0 and a.alive[target]:
                 m.join(i, target, why)
@@ -234,17 +236,17 @@ _UNIT, _COALITION = int(Kind.UNIT), int(Kind.COALITION)
 
 @njit(cache=True)
 def _update_cohesion(
-    cohesion, base, kind, top, totals, lost, recovery, shock
+    cohesion, base, top, totals, lost, recovery, shock
 ):  # pragma: no cover - compiled
-    """Cohesion recovers towards its base and falls with this step's losses (in place)."""
+    """Move cohesion towards its base, minus the side's share of fighters lost (in place)."""
     n = len(cohesion)
-    share = np.zeros(n)
+    lost_side = np.zeros(n)
     for i in range(n):
-        if totals[i] > 0:
-            share[i] = lost[i] / (totals[i] + lost[i])
+        lost_side[top[i]] += lost[i]
     for i in range(n):
-        c = cohesion[i] + recovery * (base[i] - cohesion[i])
-        c -= shock * (share[i] if kind[i] == _COALITION else share[top[i]])
+        s = top[i]  # every unit, group and coalition feels its side's losses
+        share = lost_side[s] / (totals[s] + lost_side[s]) if totals[s] + lost_side[s] > 0 else 0.0
+        c = cohesion[i] + recovery * (base[i] - cohesion[i]) - shock * share
         cohesion[i] = min(1.0, max(0.0, c))
 
 

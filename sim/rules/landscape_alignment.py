@@ -171,7 +171,10 @@ class LandscapeAlignment(Rule):
         sides = self.current_sides()
         free = np.flatnonzero(alive & (sides < 0))
         for k in free.tolist():  # independent actors first take their best side
-            fk = frustration_by_side(self.sizes, self.prop, np.maximum(sides, 0), len(self.sides))
+            placed = alive & (sides >= 0)  # only actors already on a side frustrate them
+            fk = frustration_by_side(
+                self.sizes * placed, self.prop, np.maximum(sides, 0), len(self.sides)
+            )
             sides[k] = int(np.argmin(fk[k]))
             m.join(int(self.groups[k]), int(self.sides[sides[k]]), [("frustration", fk[k].min())])
         for _ in range(self.moves_per_step):

@@ -32,9 +32,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.relations import Status, pair_codes
+from sim.relations import Status
 from sim.rules.base import Param, Rule
-from sim.state import Kind
+from sim.state import TAKEOVER_RATIO, Kind
 
 
 class MinimumWinningCoalition(Rule):
@@ -139,7 +139,7 @@ class MinimumWinningCoalition(Rule):
         a = m.actors
         n = a.n
         solo = np.flatnonzero(a.alive[:n] & (a.kind[:n] == Kind.GROUP) & (a.parent[:n] < 0))
-        if len(solo) < 2:
+        if len(solo) == 0 or len(m.sides) < 2:
             return
         movers = solo[m.rng.random(len(solo)) < m.hazard_to_prob(np.full(len(solo), self.rate))]
         for g in m.rng.permutation(movers).tolist():
@@ -171,7 +171,7 @@ class MinimumWinningCoalition(Rule):
             opts = np.sort(m.rng.choice(opts, size=self.contacts, replace=False))
         if len(opts) == 0:
             return opts
-        status, _ = m.relations.lookup(pair_codes(np.full(len(opts), own_side), top[opts]))
+        status, _slot = m.relations.state(np.full(len(opts), own_side), top[opts])
         return opts[(status != Status.FIGHTING) & (status != Status.HOSTILE)]
 
     def utilities(self, g: int, opts: np.ndarray) -> tuple[dict[str, np.ndarray], np.ndarray]:
@@ -200,8 +200,16 @@ class MinimumWinningCoalition(Rule):
         p_s = p_c + p_g
         w_s = _win(p_s, p_r, dm)
         theta = m.leader_take
-        e_join = w_s * (1 - theta) * np.divide(p_tot, p_s, out=np.zeros(len(c)), where=p_s > 0)
-        tiny = p_g <= 1e-9 * max(p_tot, 1.0)  # a group with (almost) no power gains nothing alone
+        # Who would lead S: g if it outweighs the current leader (a lone group: if stronger;
+        # a coalition: by the takeover ratio); the leader keeps theta of the pooled spoils.
+        lead = m.lead_group(c)
+        p_l = m.own_power_many(lead)
+        ratio = np.where(a.kind[c] == Kind.COALITION, TAKEOVER_RATIO, 1.0)
+        g_leads = p_g > ratio * p_l
+        frac_g = np.divide(p_g, p_s, out=np.zeros(len(c)), where=p_s > 0)
+        share_g = np.where(g_leads, theta, 0.0) + (1 - theta) * frac_g
+        tiny = p_g <= 1e-9 * max(p_tot, 1.0)  # a group with (almost) no power gains nothing
+        e_join = np.zeros(len(c)) if tiny else w_s * share_g * p_tot / p_g
         e_alone = 0.0 if tiny else _win(np.array([p_g]), np.array([p1]), dm)[0] * p_tot / p_g
         att = a.attacker[g]
         threat = min(1.0, float(a.attacked_ema[g]))
@@ -219,9 +227,8 @@ class MinimumWinningCoalition(Rule):
             "protection": self.protection_weight * protect,
         }
         # The receiving leader's view: its expected spoils with and without g.
-        lead = m.lead_group(c)
-        p_l = m.own_power_many(lead)
-        share_with = theta + (1 - theta) * np.divide(p_l, p_s, out=np.zeros(len(c)), where=p_s > 0)
+        frac_l = np.divide(p_l, p_s, out=np.zeros(len(c)), where=p_s > 0)
+        share_with = np.where(g_leads, 0.0, theta) + (1 - theta) * frac_l
         share_wo = theta + (1 - theta) * np.divide(p_l, p_c, out=np.zeros(len(c)), where=p_c > 0)
         e_l_with = w_s * share_with
         e_l_wo = _win(p_c, p_r, dm) * share_wo

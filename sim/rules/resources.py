@@ -20,6 +20,7 @@ import numpy as np
 from numba import njit
 
 from sim.rules.base import Param, Rule
+from sim.state import Kind
 
 
 class Resources(Rule):
@@ -95,6 +96,7 @@ class Resources(Rule):
             return
         received, stock, recruits, loss_frac = _economy(
             groups,
+            a.kind[:n],
             m.totals,
             a.parent[:n],
             a.leader[:n],
@@ -120,12 +122,16 @@ class Resources(Rule):
         a.resources[groups] = stock
         # Recruits join a group's core; desertion and pressure hit units and cores alike.
         m.ledger_add("recruited", groups, recruits)
-        m.apply_losses(loss_frac, by_group=True, cause="lost")
+        m.apply_losses(loss_frac, by="row", cause="lost")
+
+
+_GROUP, _COALITION = int(Kind.GROUP), int(Kind.COALITION)
 
 
 @njit(cache=True)
 def _economy(
     groups,
+    kind,
     fighters,
     parent,
     leader,
@@ -151,7 +157,7 @@ def _economy(
 
     ``fighters`` are the groups' totals (a group pays for its units). Returns the resources
     received by every row, the groups' new stocks, their recruits, and the share of fighters
-    each group loses to desertion and pressure.
+    every unit and group core loses to desertion (its group's) and pressure (its own exposure).
     """
     n = len(parent)
     n_g = len(groups)
@@ -193,7 +199,7 @@ def _economy(
     # Upkeep; recruit with what is above the reserve; desert when the stock is gone.
     stock = np.empty(n_g)
     recruits = np.empty(n_g)
-    loss_frac = np.zeros(n)
+    desert = np.zeros(n)
     for k in range(n_g):
         g = groups[k]
         f = fighters[g]
@@ -201,8 +207,15 @@ def _economy(
         spare = max(0.0, st - reserve_years * upkeep * f) / max(recruit_cost, 1e-9)
         recruits[k] = min(recruit_rate * dt * f, spare)
         st -= recruits[k] * recruit_cost
-        desert = min(1.0, desertion_rate * dt) if st < 0 else 0.0
+        if st < 0:
+            desert[g] = min(1.0, desertion_rate * dt)
         stock[k] = max(st, 0.0)
-        hit = min(1.0, pressure_losses * dt * pressure * exposure[g])
-        loss_frac[g] = 1.0 - (1.0 - desert) * (1.0 - hit)
+    # Units desert with their group but face the front with their own exposure.
+    loss_frac = np.zeros(n)
+    for i in range(n):
+        g = i if kind[i] == _GROUP else parent[i]
+        if g < 0 or kind[i] == _COALITION:
+            continue
+        hit = min(1.0, pressure_losses * dt * pressure * exposure[i])
+        loss_frac[i] = 1.0 - (1.0 - desert[g]) * (1.0 - hit)
     return received, stock, recruits, loss_frac

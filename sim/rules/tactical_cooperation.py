@@ -113,7 +113,7 @@ class TacticalCooperation(Rule):
         lo, hi = m.candidate_pairs(self.contacts)
         if len(lo) == 0:
             return
-        status, _ = m.relations.state(lo, hi)
+        status, _slot = m.relations.state(lo, hi)
         ok = (status == Status.NEUTRAL) | (status == Status.HOSTILE)
         lo, hi = lo[ok], hi[ok]
         if len(lo) == 0:

@@ -89,15 +89,13 @@ class Truces(Rule):
         m = self.model
         rel = m.relations
         step = m.steps
-        # Expiry of truces and grudges.
-        expired = np.flatnonzero((rel.until >= 0) & (rel.until <= step))
-        for s in expired[::-1].tolist():
-            lo, hi = int(rel.codes[s] >> 32), int(rel.codes[s] & 0xFFFFFFFF)
-            if rel.status[s] == Status.TRUCE and self.grudge_weeks > 0:
+        # Truces that ran out leave a grudge (grudges themselves expire in the model's step).
+        if self.grudge_weeks > 0:
+            for lo, hi in rel.expire(step, Status.TRUCE):
                 until = step + max(1, round(self.grudge_weeks / m.dt_weeks))
-                rel.set(lo, hi, Status.HOSTILE, step, until=until, strength=0.5)
-            else:
-                rel.set(lo, hi, Status.NEUTRAL, step)
+                rel.set(lo, hi, Status.HOSTILE, step, until=until)
+        else:
+            rel.expire(step, Status.TRUCE)
         self._break()
         self._agree()
 

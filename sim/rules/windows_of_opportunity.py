@@ -119,8 +119,8 @@ class WindowsOfOpportunity(Rule):
             1.5,
             0.0,
             10.0,
-            "Log-hazard increase for a pair with a grudge "
-            "(past fighting or defection), times its strength.",
+            "Log-hazard increase for a pair with a fresh grudge (past fighting or "
+            "defection); it fades linearly to 0 as the grudge expires.",
             "assumption",
         ),
         Param(
@@ -213,7 +213,7 @@ class WindowsOfOpportunity(Rule):
         lo_wins = m.rng.random(len(lo)) < p_lo
         win = np.where(lo_wins, lo, hi)
         lose = np.where(lo_wins, hi, lo)
-        scale = min(1.0, m.dt_weeks)
+        scale = m.dt_weeks  # weekly rounds' worth of fighting; losses are capped below
         engaged = self.engagement * np.minimum(total[win], total[lose]) * scale
         ratio = np.divide(power[lose], power[win], out=np.ones(len(win)), where=power[win] > 0)
         lost_loser = self.loss_rate * engaged
@@ -230,8 +230,8 @@ class WindowsOfOpportunity(Rule):
         over = np.divide(
             cap, frac_lost + frac_moved, out=np.ones(n), where=frac_lost + frac_moved > 0
         )
-        m.apply_losses(frac_lost * over, by_group=False, cause="lost")
-        gains = m.apply_losses(frac_moved * over, by_group=False, cause="absorbed")
+        m.apply_losses(frac_lost * over, by="side", cause="lost")
+        gains = m.apply_losses(frac_moved * over, by="side", cause="absorbed")
         # The absorbed fighters go to each winner's leading group, in proportion to what it won.
         won_from = np.bincount(lose, weights=absorbed, minlength=n)
         share = np.divide(
@@ -258,12 +258,12 @@ class WindowsOfOpportunity(Rule):
         lo, hi = m.candidate_pairs(self.contacts)
         if len(lo) == 0:
             return
-        status, strength = m.relations.state(lo, hi)
+        status, slot = m.relations.state(lo, hi)
         open_ = (status != Status.FIGHTING) & (status != Status.TRUCE)
-        lo, hi, status, strength = lo[open_], hi[open_], status[open_], strength[open_]
+        lo, hi, status, slot = lo[open_], hi[open_], status[open_], slot[open_]
         if len(lo) == 0:
             return
-        grudge = np.where(status == Status.HOSTILE, np.minimum(1.0, 0.5 + strength), 0.0)
+        grudge = m.relations.grudge(slot, m.steps)
         allied = (status == Status.ALLIANCE).astype(float)
         weights = np.array([getattr(self, w) for w in _WEIGHTS])
         args = (

@@ -116,7 +116,7 @@ class LandscapeSpec(_Spec):
 class Scenario(_Spec):
     """A validated scenario. Build it with :func:`sim.scenario.load_scenario`."""
 
-    name: str
+    name: Annotated[str, Field(min_length=1)]
     description: str = ""
     start: dt.date
     end: dt.date
@@ -152,11 +152,7 @@ class Scenario(_Spec):
             for k, u in enumerate(g.units):
                 if p := claim(u.name, f"groups[{i}].units[{k}].name"):
                     yield p
-        for kind, items in (("patrons", self.patrons), ("coalitions", self.coalitions)):
-            for i, item in enumerate(items):
-                for a, alias in enumerate(item.aliases):
-                    if alias in seen and seen[alias] != f"{kind}[{i}].name":
-                        yield f"{kind}[{i}].aliases[{a}]", f"alias {alias!r} is another's name"
+        yield from self._alias_problems(seen)
         patrons = {p.name for p in self.patrons}
         coalitions = {c.name: c for c in self.coalitions}
         groups = {g.name for g in self.groups}
@@ -208,8 +204,12 @@ class Scenario(_Spec):
                     f"coalitions[{i}].leader",
                     f"expected a member of {c.name!r} among {members[c.name]}, got {c.leader!r}",
                 )
-            if not members[c.name] and not landscape_on:
-                yield f"coalitions[{i}]", f"coalition {c.name!r} has no member groups"
+            if len(members[c.name]) < 2 and not landscape_on:
+                yield (
+                    f"coalitions[{i}]",
+                    f"expected at least two member groups in {c.name!r} (groups name it in "
+                    f"their 'coalition' field), found {len(members[c.name])}",
+                )
         last = None
         for i, pp in enumerate(self.pressure):
             if last is not None and pp.start <= last:
@@ -219,12 +219,34 @@ class Scenario(_Spec):
             yield from self._intervention_problems(i, iv, patrons, actors)
         yield from self._rule_problems()
         for name in self.landscape.sizes:
-            if name not in groups and name not in coalitions:
+            if name not in groups:
                 yield f"landscape.sizes.{name}", "expected the name of a group"
         for i, pr in enumerate(self.landscape.propensities):
             for side in ("a", "b"):
                 if getattr(pr, side) not in groups:
                     yield f"landscape.propensities[{i}].{side}", "expected the name of a group"
+
+    def _named_items(self):
+        """``(path, item)`` of every named thing: patrons, coalitions, groups and units."""
+        for kind, items in (("patrons", self.patrons), ("coalitions", self.coalitions)):
+            for i, item in enumerate(items):
+                yield f"{kind}[{i}]", item
+        for i, g in enumerate(self.groups):
+            yield f"groups[{i}]", g
+            for k, u in enumerate(g.units):
+                yield f"groups[{i}].units[{k}]", u
+
+    def _alias_problems(self, names: dict[str, str]):
+        """An alias may not be another's name, nor another's alias."""
+        aliases: dict[str, str] = {}
+        for path, item in self._named_items():
+            for a, alias in enumerate(item.aliases):
+                here = f"{path}.aliases[{a}]"
+                if alias in names and names[alias] != f"{path}.name":
+                    yield here, f"alias {alias!r} is the name at {names[alias]}"
+                elif alias in aliases and not aliases[alias].startswith(f"{path}."):
+                    yield here, f"alias {alias!r} is also an alias at {aliases[alias]}"
+                aliases.setdefault(alias, here)
 
     def _intervention_problems(self, i, iv, patrons, groups):
         path = f"interventions[{i}]"
@@ -242,6 +264,8 @@ class Scenario(_Spec):
             yield f"{path}.patron", f"expected a patron among {sorted(patrons)}, got {iv.patron!r}"
         if iv.group is not None and iv.group not in groups:
             yield f"{path}.group", f"expected a group or unit name, got {iv.group!r}"
+        elif iv.field in ("income", "resources") and iv.group not in self._group_set():
+            yield f"{path}.group", f"expected a group (units hold no {iv.field}), got {iv.group!r}"
         bounded = iv.action == "set_patron_tie" or iv.field in ("ideology", "cohesion", "exposure")
         if bounded and not 0.0 <= iv.value <= 1.0:
             yield f"{path}.value", f"expected a number in [0, 1], got {iv.value}"
@@ -286,6 +310,9 @@ class Scenario(_Spec):
         """Parameter values set for rule ``name`` (defaults not included)."""
         cfg = self.rules.get(name, {})
         return {k: v for k, v in cfg.items() if k != "enabled"}
+
+    def _group_set(self) -> set[str]:
+        return {g.name for g in self.groups}
 
     def group_names(self) -> list[str]:
         """All group and unit names, in file order."""

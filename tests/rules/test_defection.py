@@ -117,3 +117,36 @@ def test_coalition_dissolves_when_one_member_is_left():
     ev = run(s, 0).events()
     assert ("defect", "M", "C") in set(zip(ev.event_type, ev.actor, ev.target, strict=True))
     assert ((ev.event_type == "dissolve") & (ev.actor == "C")).sum() == 1
+
+
+def test_members_lose_cohesion_when_their_side_loses_fighters():
+    s = coalition_scenario(0.5, cohesion=0.8, base_rate=0.0)
+    m = CoalitionModel(s, rng=0)
+    a = m.actors
+    before = a.cohesion[a.index["M"]]
+    m.ledger_loss(a.index["L"], 3000)  # the side loses a quarter of its fighters
+    m.refresh()
+    m.rule("defection").step()
+    assert a.cohesion[a.index["M"]] < before - 0.05
+    assert a.cohesion[a.index["C"]] < 0.8 - 0.05
+
+
+def test_a_unit_with_somewhere_to_go_moves_as_a_unit():
+    s = scenario(
+        [
+            group("A", 3000, 0.2, units=[{"name": "A1", "fighters": 400, "ideology": 0.9}]),
+            group("B", 5000, 0.9),
+            group("R", 6000, 0.5),
+        ],
+        rules=only(
+            "defection",
+            "minimum_winning_coalition",
+            defection={"base_rate": 0.2, "unit_factor": 1.0},
+        ),
+    )
+    m = run(s, 1)
+    ev = m.events()
+    moved = ev[(ev.actor == "A1") & (ev.event_type == "join")]
+    assert list(moved.target)[:1] == ["B"]
+    a = m.actors
+    assert a.kind[a.index["A1"]] == 0 and a.parent[a.index["A1"]] == a.index["B"]

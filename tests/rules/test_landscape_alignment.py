@@ -88,3 +88,20 @@ def test_model_runs_landscape_alone_to_the_minimum():
     assert set(switches.event_type) <= {"defect", "join"}
     rule = m.rule("landscape_alignment")
     assert energy(rule.sizes, rule.prop, rule.current_sides()) == -4 * 1000 * 1000
+
+
+def test_an_emptied_side_is_not_a_side():
+    groups = [group("A", 1000, 0.5, coalition="Left"), group("B", 1000, 0.5, coalition="Right")]
+    props = [{"a": "A", "b": "B", "value": 1}]
+    s = scenario(
+        groups,
+        coalitions=[{"name": "Left"}, {"name": "Right"}],
+        landscape={"propensities": props},
+        rules=only("landscape_alignment"),
+        end="2020-02-01",
+    )
+    m = CoalitionModel(s, rng=0).run()
+    side = m.alignment()
+    assert side["A"] == side["B"]
+    names = {m.actors.names[i] for i in m.sides.tolist()}
+    assert len(names) == 1 and names <= {"Left", "Right"}

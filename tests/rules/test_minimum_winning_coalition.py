@@ -107,3 +107,34 @@ def test_no_joining_a_side_one_is_fighting():
     m.start_fight(a.index["X"], a.index["G"], [])
     opts = m.rule("minimum_winning_coalition").options_for(a.index["G"])
     assert a.index["X"] not in opts.tolist()
+
+
+def test_a_single_independent_group_can_join_a_coalition():
+    s = scenario(
+        [
+            group("L", 6000, 0.5, coalition="C"),
+            group("M", 3000, 0.5, coalition="C"),
+            group("G", 800, 0.5),
+            group("R", 9000, 0.1, coalition="D"),
+            group("R2", 3000, 0.1, coalition="D"),
+        ],
+        coalitions=[{"name": "C"}, {"name": "D"}],
+        rules=only("minimum_winning_coalition", minimum_winning_coalition={"rate": 1.0}),
+    )
+    m = run(s, 0)
+    assert m.alignment()["G"] == "C"
+
+
+def test_a_would_be_leader_keeps_the_leaders_take_in_its_spoils():
+    def spoils(mover: str, option: str, take: float) -> float:
+        groups = [group("G", 6000, 0.5), group("Small", 1000, 0.5), group("R", 8000, 0.5)]
+        s = scenario(
+            groups,
+            rules=only("minimum_winning_coalition", "resources", resources={"leader_take": take}),
+        )
+        return utility(CoalitionModel(s, rng=0), mover, option)[0]["expected_spoils"]
+
+    # G would lead a merger with Small: a larger leader's take raises its spoils...
+    assert spoils("G", "Small", 0.5) > spoils("G", "Small", 0.0)
+    # ... and lowers those of Small, which would not lead.
+    assert spoils("Small", "G", 0.5) < spoils("Small", "G", 0.0)

@@ -72,3 +72,43 @@ def test_pressure_hits_exposed_groups():
         )
 
     assert fighters_at_end(build(0.9), "A") < fighters_at_end(build(0.1), "A")
+
+
+def test_a_units_own_exposure_sets_its_losses():
+    s = scenario(
+        [
+            group(
+                "A",
+                1000,
+                0.5,
+                exposure=0.1,
+                income=0,
+                resources=1e6,
+                units=[{"name": "Front", "fighters": 1000, "exposure": 1.0}],
+            )
+        ],
+        pressure=[{"start": "2020-01-01", "intensity": 1.0}],
+        rules=only("resources", resources={"recruit_rate": 0.0}),
+    )
+    m = run(s, 0)
+    a = m.actors
+    assert a.fighters[a.index["Front"]] < a.fighters[a.index["A"]] - 50
+
+
+def test_an_intervention_on_the_last_day_is_applied():
+    s = scenario(
+        [group("A", 1000, 0.5)],
+        end="2020-01-29",
+        interventions=[
+            {
+                "date": "2020-01-29",
+                "action": "set_group",
+                "group": "A",
+                "field": "cohesion",
+                "value": 0.9,
+            }
+        ],
+        rules=only("resources"),
+    )
+    m = run(s, 0)
+    assert m.actors.cohesion[0] == 0.9

@@ -64,3 +64,18 @@ def test_costly_fights_end_sooner():
     cheap = rule.base_rate * np.exp(rule.cost_weight * 0.0)
     costly = rule.base_rate * np.exp(rule.cost_weight * 0.3)
     assert costly > cheap
+
+
+def test_grudges_fade_and_expire_without_the_truce_rule():
+    s = scenario(
+        [group("A", 1000, 0.5), group("B", 1000, 0.5)],
+        rules=only("windows_of_opportunity", windows_of_opportunity={"base_rate": 0}),
+    )
+    m = CoalitionModel(s, rng=0)
+    m.relations.set(0, 1, Status.HOSTILE, 0, until=4)
+    _status, slot = m.relations.state(np.array([0]), np.array([1]))
+    levels = [m.relations.grudge(slot, step)[0] for step in range(5)]
+    assert levels == sorted(levels, reverse=True) and levels[0] == 1 and levels[-1] == 0
+    for _ in range(5):
+        m.step()
+    assert m.relations.get(0, 1) == Status.NEUTRAL
