@@ -46,6 +46,10 @@ def split_codes(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 class RelationTable:
     """Sparse store of non-neutral relations.
 
+    Writes are cheap (a dict finds an existing pair; a new pair is appended, a removed one
+    marked); the arrays are compacted and sorted by pair code lazily, the next time they are
+    read, so a burst of changes costs one sort.
+
     Attributes:
         codes: Sorted pair codes.
         status: :class:`Status` of each pair.
@@ -54,15 +58,64 @@ class RelationTable:
         strength: Accumulated cost of a fight (share of both sides' fighters lost).
     """
 
-    def __init__(self) -> None:
-        self.codes = np.zeros(0, dtype=np.int64)
-        self.status = np.zeros(0, dtype=np.int8)
-        self.since = np.zeros(0, dtype=np.int64)
-        self.until = np.zeros(0, dtype=np.int64)
-        self.strength = np.zeros(0)
+    _FIELDS = ("_codes", "_status", "_since", "_until", "_strength")
+
+    def __init__(self, capacity: int = 64) -> None:
+        self._codes = np.zeros(capacity, dtype=np.int64)
+        self._status = np.zeros(capacity, dtype=np.int8)
+        self._since = np.zeros(capacity, dtype=np.int64)
+        self._until = np.zeros(capacity, dtype=np.int64)
+        self._strength = np.zeros(capacity)
+        self._n = 0
+        self._slot: dict[int, int] = {}  # pair code -> row in the arrays
+        self._dirty = False  # rows appended out of order or removed since the last sort
+
+    def _tidy(self) -> None:
+        if not self._dirty:
+            return
+        n = self._n
+        keep = np.flatnonzero(self._status[:n] != Status.NEUTRAL)
+        order = keep[np.argsort(self._codes[keep], kind="stable")]
+        for f in self._FIELDS:
+            arr = getattr(self, f)
+            arr[: len(order)] = arr[order]
+        self._n = len(order)
+        self._slot = dict(zip(self._codes[: self._n].tolist(), range(self._n), strict=True))
+        self._dirty = False
+
+    @property
+    def codes(self) -> np.ndarray:
+        """Sorted pair codes."""
+        self._tidy()
+        return self._codes[: self._n]
+
+    @property
+    def status(self) -> np.ndarray:
+        """Status of each stored pair."""
+        self._tidy()
+        return self._status[: self._n]
+
+    @property
+    def since(self) -> np.ndarray:
+        """Step at which each pair's status began."""
+        self._tidy()
+        return self._since[: self._n]
+
+    @property
+    def until(self) -> np.ndarray:
+        """Step at which each truce or grudge expires (-1: no expiry)."""
+        self._tidy()
+        return self._until[: self._n]
+
+    @property
+    def strength(self) -> np.ndarray:
+        """Accumulated cost of each fight."""
+        self._tidy()
+        return self._strength[: self._n]
 
     def __len__(self) -> int:
-        return len(self.codes)
+        self._tidy()
+        return self._n
 
     def state(self, a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Status and slot of each pair ``(a[k], b[k])`` (neutral pairs: status 0, slot -1)."""
@@ -96,30 +149,39 @@ class RelationTable:
         self, a: int, b: int, status: Status, step: int, until: int = -1, strength: float = 0.0
     ) -> None:
         """Set the relation of ``a`` and ``b`` (neutral removes the pair)."""
-        code = np.int64(pair_codes(np.array([a]), np.array([b]))[0])
-        pos = int(np.searchsorted(self.codes, code))
-        present = pos < len(self.codes) and self.codes[pos] == code
+        lo, hi = (a, b) if a < b else (b, a)
+        code = (int(lo) << 32) | int(hi)
+        row = self._slot.get(code)
         if status == Status.NEUTRAL:
-            if present:
-                self._delete(np.array([pos]))
+            if row is not None:
+                self._status[row] = Status.NEUTRAL
+                del self._slot[code]
+                self._dirty = True
             return
-        if present:
-            self.status[pos] = status
-            self.since[pos] = step
-            self.until[pos] = until
-            self.strength[pos] = strength
-            return
-        self.codes = np.insert(self.codes, pos, code)
-        self.status = np.insert(self.status, pos, np.int8(status))
-        self.since = np.insert(self.since, pos, step)
-        self.until = np.insert(self.until, pos, until)
-        self.strength = np.insert(self.strength, pos, strength)
+        if row is None:
+            if self._n == len(self._codes):
+                for f in self._FIELDS:
+                    old = getattr(self, f)
+                    grown = np.zeros(2 * len(old), dtype=old.dtype)
+                    grown[: self._n] = old[: self._n]
+                    setattr(self, f, grown)
+            row = self._n
+            self._n += 1
+            self._codes[row] = code
+            self._slot[code] = row
+            self._dirty = True
+        self._status[row] = status
+        self._since[row] = step
+        self._until[row] = until
+        self._strength[row] = strength
 
     def _delete(self, slots: np.ndarray) -> None:
-        keep = np.ones(len(self.codes), dtype=bool)
-        keep[slots] = False
-        for f in ("codes", "status", "since", "until", "strength"):
-            setattr(self, f, getattr(self, f)[keep])
+        """Remove the pairs at sorted positions ``slots``."""
+        self._tidy()
+        for code in self._codes[slots].tolist():
+            del self._slot[code]
+        self._status[slots] = Status.NEUTRAL
+        self._dirty = True
 
     def remove_actor(self, i: int) -> None:
         """Drop every relation of actor ``i`` (it dissolved or joined another side)."""
