@@ -19,6 +19,8 @@ $(BIN)/python:
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@echo "compiling the model's kernels (once; cached in sim/**/__pycache__)"
+	$(BIN)/coalsim run scenarios/three_groups.yaml --until 2020-03-01 > /dev/null
 	touch $@
 
 venv: $(VENV)/.installed

@@ -115,6 +115,8 @@ def switch(m: CoalitionModel, i: int, side: int, causes: Causes) -> None:
         m.record("defect", i, old, causes)
         if a.leader[old] == i:
             a.leader[old] = NO
+        if len(a.members(old)) == 0:
+            m.relations.remove_actor(old)  # an emptied side has no fights or truces left
     a.parent[i] = side
     m.record("join", i, side, causes)
     m.restructure()

@@ -239,7 +239,7 @@ class WindowsOfOpportunity(Rule):
         )
         m.ledger_add("absorbed", m.lead_group(win), share * gains[lose])
         for w, l_ in zip(win.tolist(), lose.tolist(), strict=True):
-            m.capture(l_, w, self.capture * scale)
+            m.capture(l_, w, min(1.0, self.capture * scale))
         rel.strength[slots] += np.divide(
             lost_loser + lost_winner,
             total[lo] + total[hi],
