@@ -25,8 +25,9 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 
 venv: $(VENV)/.installed
 
+# The browser front end on the default scenario: http://127.0.0.1:8765/
 run: venv
-	$(BIN)/coalsim run $(SCENARIO) --out out/idlib_2017
+	$(BIN)/coalsim app --host 127.0.0.1 --port 8765
 
 lint: venv
 	$(BIN)/ruff format --check .
