@@ -117,7 +117,7 @@ def synthetic_data(
     tie = rng.uniform(0.3, 0.9, (n_groups, n_p)).round(2)
 
     # Coalitions: ideologically adjacent groups in blocks of 2..5.
-    n_in = int(round(coalition_share * n_groups))
+    n_in = round(coalition_share * n_groups)
     chosen = rng.choice(n_groups, size=n_in, replace=False) if n_in >= 2 else np.zeros(0, int)
     chosen = chosen[np.argsort(ideology[chosen], kind="stable")]
     coalition_of: dict[int, str] = {}
