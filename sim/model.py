@@ -354,7 +354,8 @@ class CoalitionModel(mesa.Model):
         lo, hi = split_codes(self.relations.codes)
         alive = self.actors.alive
         keep = alive[lo] & alive[hi] & (self.top[lo] == lo) & (self.top[hi] == hi)
-        codes = np.unique(np.concatenate([pair_codes(a, b), self.relations.codes[keep]]))
+        codes = np.sort(np.concatenate([pair_codes(a, b), self.relations.codes[keep]]))
+        codes = codes[np.r_[True, codes[1:] != codes[:-1]]]  # unique: sorting beats np.unique
         lo, hi = split_codes(codes)
         ok = lo != hi
         return lo[ok], hi[ok]

@@ -134,6 +134,8 @@ class RelationTable:
 
     def expire(self, step: int, status: Status) -> list[tuple[int, int]]:
         """Remove the pairs in ``status`` whose time ran out by ``step``; return them."""
+        if self._n == 0:
+            return []
         done = np.flatnonzero((self.status == status) & (self.until >= 0) & (self.until <= step))
         lo, hi = split_codes(self.codes[done])
         if len(done):

@@ -17,6 +17,8 @@ from sim.scenario.errors import Problem, ScenarioError, format_loc
 from sim.scenario.schema import Scenario
 
 MAX_FILE_BYTES = 2_000_000
+# libyaml's safe loader when available (about 9x faster), else the pure-Python one.
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def _describe_pydantic(err: dict[str, Any]) -> str:
@@ -60,7 +62,7 @@ def validate_scenario(data: Any, source: str = "<scenario>") -> Scenario:
 def parse_yaml(text: str, source: str) -> Any:
     """Parse YAML with the safe loader, turning syntax errors into :class:`ScenarioError`."""
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=_SafeLoader)  # a safe loader: no Python objects
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown place"
