@@ -33,6 +33,7 @@ from sim.eventlog import EVENT_TYPES
 from sim.rules import RULES, Param
 from sim.scenario import Problem, Scenario, ScenarioError, load_scenario, with_params
 from sim.scenario.errors import format_loc
+from sim.scenario.loader import read_input
 
 MAX_FILE_BYTES = 1_000_000
 EventType = Literal["merge", "join", "defect", "split", "alliance", "fight", "truce", "dissolve"]
@@ -329,17 +330,7 @@ def load_sweep(path: str | Path) -> Sweep:
             the file, the field path and what was expected.
     """
     path = Path(path)
-    source = str(path)
-    try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            raise ScenarioError(source, [Problem("", f"expected at most {MAX_FILE_BYTES} bytes")])
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ScenarioError(
-            source, [Problem("", f"cannot read the file: {exc.strerror}")]
-        ) from None
-    except UnicodeDecodeError:
-        raise ScenarioError(source, [Problem("", "expected UTF-8 text")]) from None
+    text, source = read_input(path, MAX_FILE_BYTES)
     return sweep_from_text(text, source, base=path.parent)
 
 

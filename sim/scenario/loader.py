@@ -72,6 +72,25 @@ def parse_yaml(text: str, source: str) -> Any:
         ) from None
 
 
+def read_input(path: str | Path, max_bytes: int = MAX_FILE_BYTES) -> tuple[str, str]:
+    """Read a UTF-8 input file of at most ``max_bytes``; return its text and its label.
+
+    Raises:
+        ScenarioError: If the file is missing, unreadable, too large or not UTF-8 text.
+    """
+    source = str(path)
+    try:
+        if Path(path).stat().st_size > max_bytes:
+            raise ScenarioError(source, [Problem("", f"expected at most {max_bytes} bytes")])
+        return Path(path).read_text(encoding="utf-8"), source
+    except OSError as exc:
+        raise ScenarioError(
+            source, [Problem("", f"cannot read the file: {exc.strerror}")]
+        ) from None
+    except UnicodeDecodeError:
+        raise ScenarioError(source, [Problem("", "expected UTF-8 text")]) from None
+
+
 def load_scenario(path: str | Path) -> Scenario:
     """Read and validate a scenario file.
 
@@ -84,19 +103,7 @@ def load_scenario(path: str | Path) -> Scenario:
     Raises:
         ScenarioError: If the file is missing, too large, not YAML, or not a valid scenario.
     """
-    path = Path(path)
-    source = str(path)
-    try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise ScenarioError(source, [Problem("", f"expected at most {MAX_FILE_BYTES} bytes")])
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ScenarioError(
-            source, [Problem("", f"cannot read the file: {exc.strerror}")]
-        ) from None
-    except UnicodeDecodeError:
-        raise ScenarioError(source, [Problem("", "expected UTF-8 text")]) from None
+    text, source = read_input(path)
     return validate_scenario(parse_yaml(text, source), source)
 
 
