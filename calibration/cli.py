@@ -1,6 +1,7 @@
 """``coalsim compare``: an ensemble of runs against the historical record, from the shell.
 
-Added to the ``coalsim`` command by :data:`sim.cli.EXTENSIONS` through :func:`add_parsers`.
+Added to the ``coalsim`` command by :data:`sim.cli.EXTENSIONS` through :func:`add_parsers`,
+together with ``coalsim calibrate`` (:mod:`calibration.calibrate_cli`).
 Heavy imports (pandas, the model, matplotlib) happen inside :func:`cmd_compare`, so that
 ``coalsim --help`` stays fast. Bad input (a scenario, date, option or record that cannot be
 used) raises :class:`~sim.scenario.ScenarioError`, which ``coalsim`` prints before exiting with
@@ -70,6 +71,10 @@ def add_parsers(subparsers) -> None:
         help="override a rule parameter (repeatable)",
     )
     p.set_defaults(func=cmd_compare)
+
+    from calibration.calibrate_cli import add_parser as add_calibrate
+
+    add_calibrate(subparsers)
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
