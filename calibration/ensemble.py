@@ -97,9 +97,69 @@ def _init_worker(scenario: Scenario) -> None:
     _WORKER_SCENARIO = scenario
 
 
-def _run_in_worker(seed: int, until: dt.date | None, dates: tuple[dt.date, ...]):
+def _run_job(settings: dict | None, seed: int, until: dt.date | None, dates: tuple):
     assert _WORKER_SCENARIO is not None
-    return simulate(_WORKER_SCENARIO, seed, until, dates)
+    return _simulate_job(_WORKER_SCENARIO, settings, seed, until, dates)
+
+
+def _simulate_job(scenario, settings, seed, until, dates):
+    if settings:
+        from sim.scenario import with_params
+
+        scenario = with_params(scenario, settings, "parameter draw")
+    return simulate(scenario, seed, until, dates)
+
+
+def run_jobs(
+    scenario: Scenario,
+    jobs: Sequence[tuple[dict | None, int]],
+    until: dt.date | None,
+    dates: Sequence[dt.date],
+    workers: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, float, int]:
+    """Run ``(settings, seed)`` jobs on ``scenario``; gather their frames in job order.
+
+    Runs go to a ``spawn`` process pool (``workers=1``: in this process) and are collected in
+    job order, so the result does not depend on ``workers``.
+
+    Returns:
+        Events, dyads and alignments (each with a ``run`` column: the job's index), the wall
+        time and the number of processes used.
+    """
+    n = len(jobs)
+    workers = default_workers(n) if workers is None else max(1, min(int(workers), n))
+    dates = tuple(dates)
+    t0 = time.perf_counter()
+    results: list = [None] * n
+    if workers == 1:
+        for k, (settings, seed) in enumerate(jobs):
+            results[k] = _simulate_job(scenario, settings, seed, until, dates)
+            if progress is not None:
+                progress(k + 1, n)
+    else:
+        ctx = get_context("spawn")
+        with ProcessPoolExecutor(
+            max_workers=workers, mp_context=ctx, initializer=_init_worker, initargs=(scenario,)
+        ) as pool:
+            futures = {
+                pool.submit(_run_job, settings, seed, until, dates): k
+                for k, (settings, seed) in enumerate(jobs)
+            }
+            for done, fut in enumerate(as_completed(futures), start=1):
+                results[futures[fut]] = fut.result()
+                if progress is not None:
+                    progress(done, n)
+    elapsed = time.perf_counter() - t0
+    parts = [[], [], []]
+    for k, res in enumerate(results):
+        for part, frame in zip(parts, res, strict=True):
+            part.append(frame.assign(run=k))
+    events, dyads, alignments = (
+        pd.concat(p, ignore_index=True)[["run", *(c for c in p[0].columns if c != "run")]]
+        for p in parts
+    )
+    return events, dyads, alignments, elapsed, workers
 
 
 def default_workers(runs: int) -> int:
@@ -138,32 +198,7 @@ def run_ensemble(
     if runs < 1:
         raise ValueError(f"expected at least one run, got {runs}")
     seeds = ensemble_seeds(seed, runs)
-    workers = default_workers(runs) if workers is None else max(1, min(int(workers), runs))
-    dates = tuple(dates)
-    t0 = time.perf_counter()
-    results: list = [None] * runs
-    if workers == 1:
-        for k, s in enumerate(seeds):
-            results[k] = simulate(scenario, s, until, dates)
-            if progress is not None:
-                progress(k + 1, runs)
-    else:
-        ctx = get_context("spawn")
-        with ProcessPoolExecutor(
-            max_workers=workers, mp_context=ctx, initializer=_init_worker, initargs=(scenario,)
-        ) as pool:
-            futures = {pool.submit(_run_in_worker, s, until, dates): k for k, s in enumerate(seeds)}
-            for done, fut in enumerate(as_completed(futures), start=1):
-                results[futures[fut]] = fut.result()
-                if progress is not None:
-                    progress(done, runs)
-    elapsed = time.perf_counter() - t0
-    parts = [[], [], []]
-    for k, res in enumerate(results):
-        for part, frame in zip(parts, res, strict=True):
-            part.append(frame.assign(run=k))
-    events, dyads, alignments = (
-        pd.concat(p, ignore_index=True)[["run", *(c for c in p[0].columns if c != "run")]]
-        for p in parts
+    events, dyads, alignments, elapsed, workers = run_jobs(
+        scenario, [(None, s) for s in seeds], until, dates, workers, progress
     )
     return Ensemble(seeds, events, dyads, alignments, elapsed=elapsed, workers=workers)

@@ -20,10 +20,7 @@ This module reads a calibration's database and runs the model through
 from __future__ import annotations
 
 import datetime as dt
-import time
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from multiprocessing import get_context
 from pathlib import Path
 
 import numpy as np
@@ -350,22 +347,6 @@ def draw_settings(
     return [{p.name: float(particles.loc[i, p.name]) for p in priors} for i in idx]
 
 
-_WORKER_SCENARIO: Scenario | None = None
-
-
-def _init_worker(scenario: Scenario) -> None:
-    global _WORKER_SCENARIO
-    _WORKER_SCENARIO = scenario
-
-
-def _run_draw(settings: dict, seed: int, until: dt.date, dates: tuple):
-    from calibration.ensemble import simulate
-    from sim.scenario import with_params
-
-    assert _WORKER_SCENARIO is not None
-    return simulate(with_params(_WORKER_SCENARIO, settings, "posterior draw"), seed, until, dates)
-
-
 def run_draws(
     scenario: Scenario,
     settings: Sequence[dict[str, float]],
@@ -380,47 +361,18 @@ def run_draws(
     Runs go to a ``spawn`` process pool (``workers=1``: in this process) and are collected in
     draw order, so the result does not depend on ``workers``.
     """
-    from calibration.ensemble import Ensemble, default_workers, simulate
-    from sim.scenario import with_params
+    from calibration.ensemble import Ensemble, run_jobs
 
-    n = len(settings)
-    workers = default_workers(n) if workers is None else max(1, min(int(workers), n))
-    dates = tuple(dates)
-    t0 = time.perf_counter()
-    results: list = [None] * n
-    if workers == 1:
-        for k in range(n):
-            s = with_params(scenario, settings[k], "posterior draw")
-            results[k] = simulate(s, int(seeds[k]), until, dates)
-            if progress is not None:
-                progress(k + 1, n)
-    else:
-        ctx = get_context("spawn")
-        with ProcessPoolExecutor(
-            max_workers=workers, mp_context=ctx, initializer=_init_worker, initargs=(scenario,)
-        ) as pool:
-            futures = {
-                pool.submit(_run_draw, settings[k], int(seeds[k]), until, dates): k
-                for k in range(n)
-            }
-            for done, fut in enumerate(as_completed(futures), start=1):
-                results[futures[fut]] = fut.result()
-                if progress is not None:
-                    progress(done, n)
-    parts = [[], [], []]
-    for k, res in enumerate(results):
-        for part, frame in zip(parts, res, strict=True):
-            part.append(frame.assign(run=k))
-    events, dyads, alignments = (
-        pd.concat(p, ignore_index=True)[["run", *(c for c in p[0].columns if c != "run")]]
-        for p in parts
+    jobs = [(dict(settings[k]), int(seeds[k])) for k in range(len(settings))]
+    events, dyads, alignments, elapsed, workers = run_jobs(
+        scenario, jobs, until, dates, workers, progress
     )
     return Ensemble(
         [int(s) for s in seeds],
         events,
         dyads,
         alignments,
-        elapsed=time.perf_counter() - t0,
+        elapsed=elapsed,
         workers=workers,
     )
 
