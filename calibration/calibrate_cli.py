@@ -151,8 +151,8 @@ def _check_numbers(args) -> None:
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
     """Calibrate (or continue), then write the summary, plots, check and fitted parameters."""
-    from sim.cli import parse_date
-    from sim.scenario import Problem, ScenarioError, load_scenario
+    from sim.cli import make_folder, parse_date
+    from sim.scenario import load_scenario
 
     _check_numbers(args)
     start = parse_date(args.start, "--from")
@@ -177,12 +177,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     db = Path(args.db) if args.db else DEFAULT_ROOT / scenario.name / "calibration.db"
     out = Path(args.out) if args.out else db.parent
     for flag, folder in (("--db", db.parent), ("--out", out)):
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise ScenarioError(
-                "command line", [Problem(flag, f"cannot create {folder}: {exc}")]
-            ) from None
+        make_folder(folder, flag)
 
     find_run(db, setup)  # refuses a database of another calibration before any work
     command = "coalsim " + shlex.join(sys.argv[1:])

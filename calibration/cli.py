@@ -79,7 +79,7 @@ def add_parsers(subparsers) -> None:
 
 def cmd_compare(args: argparse.Namespace) -> int:
     """Run the comparison, print the headline and write the report."""
-    from sim.cli import parse_date, parse_settings
+    from sim.cli import make_folder, parse_date, parse_settings
     from sim.scenario import Problem, ScenarioError, load_scenario, with_params
 
     problems = []
@@ -105,13 +105,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
     record = load_record_dir(args.record) if args.record else None
     prepare(scenario, record, start, end, tolerance_months=args.tolerance)  # checks the window
-    out = Path(args.out) if args.out else DEFAULT_OUT / scenario.name
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise ScenarioError(
-            "command line", [Problem("--out", f"cannot create {out}: {exc}")]
-        ) from None
+    out = make_folder(Path(args.out) if args.out else DEFAULT_OUT / scenario.name)
 
     from tqdm import tqdm
 

@@ -67,6 +67,17 @@ def parse_date(text: str | None, flag: str) -> dt.date | None:
         ) from None
 
 
+def make_folder(folder: Path, flag: str = "--out") -> Path:
+    """Create an output folder named on the command line, or refuse it clearly (exit 2)."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ScenarioError(
+            "command line", [Problem(flag, f"cannot create {folder}: {exc}")]
+        ) from None
+    return folder
+
+
 def _load(path: str, settings: list[str] | None = None):
     scenario = load_scenario(path)
     if settings:
@@ -99,12 +110,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         )
     out = Path(args.out) if args.out else None
     if out is not None:
-        try:
-            out.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise ScenarioError(
-                "command line", [Problem("--out", f"cannot create {out}: {exc}")]
-            ) from None
+        make_folder(out)
     t0 = time.perf_counter()
     model = CoalitionModel(scenario, rng=args.seed, until=until)
     from tqdm import tqdm

@@ -26,14 +26,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from sim.eventlog import EVENT_TYPES
 from sim.rules import RULES, Param
 from sim.scenario import Problem, Scenario, ScenarioError, load_scenario, with_params
 from sim.scenario.errors import format_loc
-from sim.scenario.loader import read_input
+from sim.scenario.loader import parse_yaml, read_input
 
 MAX_FILE_BYTES = 1_000_000
 EventType = Literal["merge", "join", "defect", "split", "alliance", "fight", "truce", "dissolve"]
@@ -291,15 +290,7 @@ def _loc(loc: tuple) -> str:
 
 def parse_sweep_text(text: str, source: str) -> SweepSpec:
     """Parse and validate the structure of a sweep file (stage 1: types, ranges, names)."""
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown place"
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise ScenarioError(
-            source, [Problem("", f"not valid YAML at {where}: {problem}")]
-        ) from None
+    data = parse_yaml(text, source)
     if not isinstance(data, dict):
         raise ScenarioError(source, [Problem("", "expected a mapping at the top of the file")])
     try:
