@@ -27,10 +27,24 @@ from sim.eventlog import EventLog, format_causes
 from sim.relations import RelationTable, Status, common_enemies, pair_codes, split_codes
 from sim.rules import RULES, Rule
 from sim.scenario import Scenario
-from sim.state import NO, TAKEOVER_RATIO, ActorTable, Kind, derive, review_leaders, side_view
+from sim.state import (
+    NO,
+    TAKEOVER_RATIO,
+    ActorTable,
+    Kind,
+    derive,
+    patch,
+    review_leaders,
+    shares,
+    side_view,
+    snapshot,
+)
 from sim.timeseries import TimeSeries
 
 MEMORY_WEEKS = 13.0  # horizon of the models' recent-history memories (a quarter)
+# From this many rows on, a change of membership patches the derived state instead of
+# recomputing it (below it, the full pass is cheaper than the bookkeeping).
+PATCH_MIN_ROWS = 1000
 
 
 class _Intervention:
@@ -52,7 +66,7 @@ class _Intervention:
             getattr(m.actors, s.field)[row] = value
             if s.field == "cohesion":
                 m.actors.cohesion_base[row] = value
-        m.restructure()
+        m.restructure(full=True)  # patron ties may have changed: refresh in full
 
 
 class CoalitionModel(mesa.Model):
@@ -103,6 +117,9 @@ class CoalitionModel(mesa.Model):
         self._dirty = True
         self._structure_changed = True
         self._pairs_cache: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        self._seen: tuple | None = None  # inputs of the last refresh, for patch()
+        self._leaders_current = False
+        self.check_patch = False  # tests: compare every patch with a full refresh
         self._build(scenario)
         self.patrons = [Patron(self, k) for k in range(len(self.patron_names))]
 
@@ -268,10 +285,94 @@ class CoalitionModel(mesa.Model):
         """Note that fighters, cohesion or incomes changed: refresh after the current rule."""
         self._dirty = True
 
-    def restructure(self) -> None:
-        """Refresh after a change of membership (leaders are re-examined too)."""
+    def restructure(self, full: bool = False) -> None:
+        """Refresh after a change of membership (leaders are re-examined too).
+
+        In a large theatre, when nothing but membership, fighters or cohesion changed since the
+        last refresh, only the rows concerned are recomputed (:func:`sim.state.patch`), with
+        the same result as a full refresh: each of the hundreds of joins a step then costs
+        O(rows) of simple comparisons instead of the full derivation. ``full`` forces the full
+        refresh (patron ties, which the patch does not compare, may have changed).
+        """
         self._structure_changed = True
-        self.refresh()
+        if full or self._seen is None:
+            self.refresh()
+            return
+        a = self.actors
+        n = a.n
+        if n > len(self._seen[0]):  # the table grew: take the snapshot again
+            self.refresh()
+            return
+        ok, derived = patch(
+            a.alive[:n],
+            a.kind[:n],
+            a.parent[:n],
+            a.fighters[:n],
+            a.cohesion[:n],
+            a.leader[:n],
+            a.ideology[:n],
+            a.ties[:n],
+            self._seen,
+            self._seen_n,
+            (self.top, self.totals, self.power, self.sides, self.groups),
+            self._view_buffers[0][:n],
+            self._view_buffers[1][:n],
+            TAKEOVER_RATIO,
+            not self._leaders_current,
+        )
+        if not ok:
+            self.refresh()
+            return
+        self._dirty = self._structure_changed = False
+        self._leaders_current = True
+        self._side_power_total = None
+        self._power_share = self._income_share = None  # computed when first read
+        self._seen_n = n
+        self.top, self.totals, self.power, self.sides, self.groups = derived
+        self.side_ideology = self._view_buffers[0][:n]
+        self._tie_unit = self._view_buffers[1][:n]
+        if self.check_patch:
+            self._check_patch()
+
+    @property
+    def power_share(self) -> np.ndarray:
+        """Each side's share of all sides' power (0 for rows that are not sides)."""
+        if self._power_share is None:
+            self._compute_shares()
+        return self._power_share
+
+    @property
+    def income_share(self) -> np.ndarray:
+        """Own income of the groups under each side, as a share of the theatre's."""
+        if self._income_share is None:
+            self._compute_shares()
+        return self._income_share
+
+    def _compute_shares(self) -> None:
+        a = self.actors
+        n = a.n
+        self._power_share, self._income_share = shares(
+            a.alive[:n], a.kind[:n], self.top, self.power, self.sides, a.income[:n]
+        )
+
+    def _check_patch(self) -> None:
+        a = self.actors
+        n = a.n
+        args = (a.alive[:n], a.kind[:n], a.parent[:n], a.fighters[:n], a.cohesion[:n])
+        full = derive(*args, a.income[:n])
+        names = ("top", "totals", "power", "power_share", "income_share", "sides", "groups")
+        for name, want in zip(names, full, strict=False):
+            if not np.array_equal(getattr(self, name), want):
+                raise AssertionError(f"patched {name} differs from a full refresh")
+        leader = a.leader[:n].copy()
+        review_leaders(a.alive[:n], a.kind[:n], a.parent[:n], leader, full[1], TAKEOVER_RATIO)
+        if not np.array_equal(leader, a.leader[:n]):
+            raise AssertionError("patched leaders differ from a full review")
+        ideology, unit = side_view(a.kind[:n], a.leader[:n], a.ideology[:n], a.ties[:n])
+        if not (
+            np.array_equal(ideology, self.side_ideology) and np.array_equal(unit, self._tie_unit)
+        ):
+            raise AssertionError("patched side view differs from a full refresh")
 
     def patron_similarity(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         """Cosine similarity of the patron ties of sides or groups ``a`` and ``b``.
@@ -280,22 +381,31 @@ class CoalitionModel(mesa.Model):
         """
         return (self._tie_unit[a] * self._tie_unit[b]).sum(axis=1)
 
+    def side_power_total(self) -> float:
+        """Power of all sides together, as ``power[sides].sum()`` (cached until a refresh)."""
+        if self._side_power_total is None:
+            self._side_power_total = float(self.power[self.sides].sum())
+        return self._side_power_total
+
     def refresh(self) -> None:
         """Recompute totals, sides, powers and leaders after a change of state."""
         self._dirty = False
+        self._side_power_total: float | None = None
         a = self.actors
         n = a.n
         (
             self.top,
             self.totals,
             self.power,
-            self.power_share,
-            self.income_share,
+            self._power_share,
+            self._income_share,
             self.sides,
             self.groups,
         ) = derive(
             a.alive[:n], a.kind[:n], a.parent[:n], a.fighters[:n], a.cohesion[:n], a.income[:n]
         )
+        # Leaders were reviewed with the current totals only if this refresh reviews them.
+        self._leaders_current = self._structure_changed
         if self._structure_changed:
             review_leaders(
                 a.alive[:n], a.kind[:n], a.parent[:n], a.leader[:n], self.totals, TAKEOVER_RATIO
@@ -305,6 +415,18 @@ class CoalitionModel(mesa.Model):
         self.side_ideology, self._tie_unit = side_view(
             a.kind[:n], a.leader[:n], a.ideology[:n], a.ties[:n]
         )
+        self._seen = None
+        if n >= PATCH_MIN_ROWS or self.check_patch:
+            # Buffers with the actor table's spare rows, so that patches write in place.
+            cap = a.capacity
+            self._seen = snapshot(
+                a.alive[:n], a.kind[:n], a.parent[:n], a.fighters[:n], a.cohesion[:n], cap
+            )
+            self._seen_n = n
+            ideology, unit = np.zeros(cap), np.zeros((cap, a.n_patrons))
+            ideology[:n], unit[:n] = self.side_ideology, self._tie_unit
+            self._view_buffers = (ideology, unit)
+            self.side_ideology, self._tie_unit = ideology[:n], unit[:n]
 
     def own_power(self, i: int) -> float:
         """Power of actor ``i`` on its own (its fighters and units, its cohesion)."""

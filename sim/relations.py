@@ -26,6 +26,7 @@ class Status(IntEnum):
 
 
 _SHIFT = np.int64(32)
+_NEVER = np.iinfo(np.int64).max
 
 
 def pair_codes(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -46,9 +47,11 @@ def split_codes(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 class RelationTable:
     """Sparse store of non-neutral relations.
 
-    Writes are cheap (a dict finds an existing pair; a new pair is appended, a removed one
-    marked); the arrays are compacted and sorted by pair code lazily, the next time they are
-    read, so a burst of changes costs one sort.
+    The arrays hold a prefix sorted by pair code, then the pairs added since the last sort.
+    Writes are cheap: an existing pair is found by binary search in the prefix (or in a small
+    dict of the added pairs) and changed in place; a removed pair is marked neutral. The
+    arrays are merged and compacted lazily, with numpy only, the next time they are read, so
+    a burst of changes costs one sort.
 
     Attributes:
         codes: Sorted pair codes.
@@ -67,21 +70,33 @@ class RelationTable:
         self._until = np.zeros(capacity, dtype=np.int64)
         self._strength = np.zeros(capacity)
         self._n = 0
-        self._slot: dict[int, int] = {}  # pair code -> row in the arrays
-        self._dirty = False  # rows appended out of order or removed since the last sort
+        self._n_sorted = 0  # rows [0, _n_sorted) are sorted by code
+        self._added: dict[int, int] = {}  # pair code -> row, for rows past the sorted prefix
+        self._holes = False  # some rows were marked neutral since the last compaction
+        self._next_expiry = _NEVER  # no truce or grudge expires before this step
+
+    def _find(self, code: int) -> int:
+        """Row of pair ``code`` (possibly marked neutral), or -1."""
+        row = self._added.get(code)
+        if row is not None:
+            return row
+        k = self._n_sorted
+        pos = int(self._codes[:k].searchsorted(code))
+        return pos if pos < k and self._codes[pos] == code else -1
 
     def _tidy(self) -> None:
-        if not self._dirty:
+        if not (self._added or self._holes):
             return
         n = self._n
         keep = np.flatnonzero(self._status[:n] != Status.NEUTRAL)
-        order = keep[np.argsort(self._codes[keep], kind="stable")]
+        if self._added:
+            keep = keep[np.argsort(self._codes[keep], kind="stable")]
         for f in self._FIELDS:
             arr = getattr(self, f)
-            arr[: len(order)] = arr[order]
-        self._n = len(order)
-        self._slot = dict(zip(self._codes[: self._n].tolist(), range(self._n), strict=True))
-        self._dirty = False
+            arr[: len(keep)] = arr[keep]
+        self._n = self._n_sorted = len(keep)
+        self._added.clear()
+        self._holes = False
 
     @property
     def codes(self) -> np.ndarray:
@@ -134,12 +149,15 @@ class RelationTable:
 
     def expire(self, step: int, status: Status) -> list[tuple[int, int]]:
         """Remove the pairs in ``status`` whose time ran out by ``step``; return them."""
-        if self._n == 0:
+        if step < self._next_expiry:
             return []
-        done = np.flatnonzero((self.status == status) & (self.until >= 0) & (self.until <= step))
+        until = self.until
+        done = np.flatnonzero((self.status == status) & (until >= 0) & (until <= step))
         lo, hi = split_codes(self.codes[done])
         if len(done):
             self._delete(done)
+        pending = self._until[: self._n][self._until[: self._n] >= 0]
+        self._next_expiry = int(pending.min()) if len(pending) else _NEVER
         return list(zip(lo.tolist(), hi.tolist(), strict=True))
 
     def get(self, a: int, b: int) -> Status:
@@ -153,14 +171,13 @@ class RelationTable:
         """Set the relation of ``a`` and ``b`` (neutral removes the pair)."""
         lo, hi = (a, b) if a < b else (b, a)
         code = (int(lo) << 32) | int(hi)
-        row = self._slot.get(code)
+        row = self._find(code)
         if status == Status.NEUTRAL:
-            if row is not None:
+            if row >= 0 and self._status[row] != Status.NEUTRAL:
                 self._status[row] = Status.NEUTRAL
-                del self._slot[code]
-                self._dirty = True
+                self._holes = True
             return
-        if row is None:
+        if row < 0:
             if self._n == len(self._codes):
                 for f in self._FIELDS:
                     old = getattr(self, f)
@@ -170,20 +187,19 @@ class RelationTable:
             row = self._n
             self._n += 1
             self._codes[row] = code
-            self._slot[code] = row
-            self._dirty = True
+            self._added[code] = row
         self._status[row] = status
         self._since[row] = step
         self._until[row] = until
         self._strength[row] = strength
+        if 0 <= until < self._next_expiry:
+            self._next_expiry = until
 
     def _delete(self, slots: np.ndarray) -> None:
         """Remove the pairs at sorted positions ``slots``."""
         self._tidy()
-        for code in self._codes[slots].tolist():
-            del self._slot[code]
         self._status[slots] = Status.NEUTRAL
-        self._dirty = True
+        self._holes = self._holes or len(slots) > 0
 
     def remove_actor(self, i: int) -> None:
         """Drop every relation of actor ``i`` (it dissolved or joined another side)."""

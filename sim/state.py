@@ -156,7 +156,7 @@ def derive(alive, kind, parent, fighters, cohesion, income):  # pragma: no cover
         (totals x (0.5 + 0.5 cohesion)), ``power_share`` (of all sides' power, 0 for non-sides),
         ``income_share`` (own income of the groups under each side, as a share of the
         theatre's), ``sides`` (alive top-level groups, and coalitions with members: an emptied
-        landscape side is not a side until someone joins it) and ``groups`` (alive groups).
+        landscape side is not a side until someone joins it), and ``groups`` (alive groups).
     """
     n = len(alive)
     top = np.empty(n, np.int64)
@@ -263,3 +263,221 @@ def side_view(kind, leader, ideology, ties):  # pragma: no cover - compiled
             for q in range(n_p):
                 unit[i, q] = ties[h, q] / norm
     return ideo, unit
+
+
+@njit(cache=True)
+def snapshot(alive, kind, parent, fighters, cohesion, capacity):  # pragma: no cover
+    """Copies of the inputs that :func:`patch` compares, in arrays of ``capacity`` rows."""
+    n = len(alive)
+    seen = (
+        np.zeros(capacity, np.bool_),
+        np.zeros(capacity, np.int64),
+        np.zeros(capacity, np.int64),
+        np.zeros(capacity),
+        np.zeros(capacity),
+    )
+    seen[0][:n] = alive
+    seen[1][:n] = kind
+    seen[2][:n] = parent
+    seen[3][:n] = fighters
+    seen[4][:n] = cohesion
+    return seen
+
+
+@njit(cache=True)
+def patch(
+    alive,
+    kind,
+    parent,
+    fighters,
+    cohesion,
+    leader,
+    ideology,
+    ties,
+    seen,
+    n0,
+    derived,
+    side_ideology,
+    tie_unit,
+    takeover_ratio,
+    review_all,
+):  # pragma: no cover - compiled
+    """Bring the derived state up to date after a change of membership, as a full refresh would.
+
+    ``seen`` holds the inputs of the last refresh or patch (see :func:`snapshot`; its first
+    ``n0`` rows are valid and its capacity covers every row now), ``derived`` that refresh's
+    ``top``, ``totals``, ``power``, ``sides`` and ``groups`` (:func:`derive`). Rows whose
+    parent, life, level, fighters or cohesion changed, and coalitions created since, are found
+    by comparison; the totals and powers of those rows and of their old and new ancestors are
+    recomputed from scratch in :func:`derive`'s order of additions, so every value is
+    identical to a full refresh (the shares, which change for every side, are left to
+    :func:`shares`). Leaders are reviewed as :func:`review_leaders` does: all coalitions if
+    ``review_all``, else only those whose members changed (the others were reviewed with
+    their current totals). The side view (:func:`side_view`) is recomputed for the reviewed
+    coalitions and for new rows. Ideologies and patron ties are not compared: whoever changes
+    them refreshes fully. The loops visit every row, but with branches that are almost always
+    false, so a patch costs a fraction of :func:`derive`.
+
+    Outputs that change are new arrays (callers may hold the old ones), except ``seen``,
+    ``side_ideology`` and ``tie_unit`` (buffers with spare rows, updated in place).
+
+    Returns:
+        ``ok`` (False if a row appeared other than as a new coalition: refresh fully) and the
+        new ``top``, ``totals``, ``power``, ``sides``, ``groups``.
+    """
+    s_alive, s_kind, s_parent, s_fighters, s_cohesion = seen
+    top0, totals0, power0, sides0, groups = derived
+    n = len(alive)
+    n_p = ties.shape[1]
+    for i in range(n0, n):
+        if not (alive[i] and kind[i] == _COALITION):
+            return False, derived
+    # Rows whose totals must be recomputed: changed rows and their old and new ancestors.
+    dirty = np.zeros(n, np.bool_)
+    moved = np.zeros(n, np.bool_)
+    repower = np.zeros(n, np.bool_)
+    any_moved = False
+    regroup = False  # a row was born, died or changed level: rebuild the list of groups
+    for i in range(n):
+        new = i >= n0
+        pc = new or parent[i] != s_parent[i]
+        lc = new or alive[i] != s_alive[i] or kind[i] != s_kind[i]
+        fc = lc or fighters[i] != s_fighters[i]
+        if new or cohesion[i] != s_cohesion[i]:
+            repower[i] = True
+        if not (pc or fc):
+            continue
+        regroup = regroup or lc
+        dirty[i] = True
+        if pc:
+            moved[i] = True
+            any_moved = True
+        if not new:
+            p = s_parent[i]
+            if p >= 0:
+                dirty[p] = True
+            dirty[top0[i]] = True
+        p = parent[i]
+        if p >= 0:
+            dirty[p] = True
+            if parent[p] >= 0:
+                dirty[parent[p]] = True
+    top = top0
+    if any_moved or n > n0:
+        top = np.empty(n, np.int64)
+        top[:n0] = top0
+        for i in range(n):
+            p = parent[i]
+            if moved[max(p, 0)] or moved[i] or i >= n0:
+                if p < 0:
+                    top[i] = i
+                elif parent[p] < 0:
+                    top[i] = p
+                else:
+                    top[i] = parent[p]
+    # Totals in derive's order: own fighters, then units in row order, then groups.
+    # (The rare condition first: these loops visit every row, and a branch that is almost
+    # always false costs nothing, while one that goes either way is mispredicted half the time.)
+    totals = np.empty(n)
+    totals[:n0] = totals0
+    for d in range(n):
+        if dirty[d]:
+            totals[d] = fighters[d] if alive[d] and kind[d] != _COALITION else 0.0
+            repower[d] = True
+    under = np.zeros(n, np.bool_)  # alive rows whose parent is dirty
+    has_members = np.zeros(n, np.bool_)
+    for i in range(n):
+        if dirty[max(parent[i], 0)] and parent[i] >= 0 and alive[i]:
+            under[i] = True
+            has_members[parent[i]] = True
+            if kind[i] == _UNIT:
+                totals[parent[i]] += fighters[i]
+    for i in range(n):
+        if under[i] and kind[i] == _GROUP:
+            totals[parent[i]] += totals[i]
+    power = np.empty(n)
+    power[:n0] = power0
+    for i in range(n):
+        if repower[i]:
+            power[i] = totals[i] * (0.5 + 0.5 * cohesion[i])
+    # Sides: only dirty rows can have become or stopped being one.
+    is_side = np.zeros(n, np.bool_)
+    for s in sides0:
+        is_side[s] = True
+    flips = 0
+    for d in range(n):
+        if dirty[d]:
+            now = alive[d] and parent[d] < 0 and (kind[d] == _GROUP or has_members[d])
+            if now != is_side[d]:
+                is_side[d] = now
+                flips += 1
+    sides = np.flatnonzero(is_side) if flips else sides0
+    if regroup:
+        groups = np.flatnonzero(alive & (kind == _GROUP))
+    # Leaders, then what each reviewed coalition shows to others (its leader's view).
+    review = np.zeros(n, np.bool_)
+    if review_all:
+        review_leaders(alive, kind, parent, leader, totals, takeover_ratio)
+        for c in range(n):
+            review[c] = kind[c] == _COALITION
+    else:
+        strongest = np.full(n, -1, np.int64)
+        for i in range(n):
+            if under[i] and kind[i] == _GROUP:
+                c = parent[i]
+                s = strongest[c]
+                if s < 0 or totals[i] > totals[s]:
+                    strongest[c] = i
+        for c in range(n):
+            if dirty[c] and kind[c] == _COALITION:
+                review[c] = True
+                if not alive[c] or strongest[c] < 0:
+                    continue
+                lead = leader[c]
+                valid = lead >= 0 and alive[lead] and parent[lead] == c
+                if not valid or totals[strongest[c]] > takeover_ratio * totals[lead]:
+                    leader[c] = strongest[c]
+    for i in range(n):
+        if not (review[i] or i >= n0):
+            continue
+        h = leader[i] if kind[i] == _COALITION and leader[i] >= 0 else i
+        side_ideology[i] = ideology[h]
+        norm = 0.0
+        for q in range(n_p):
+            norm += ties[h, q] * ties[h, q]
+        for q in range(n_p):
+            tie_unit[i, q] = 0.0
+        if norm > 0:
+            norm = np.sqrt(norm)
+            for q in range(n_p):
+                tie_unit[i, q] = ties[h, q] / norm
+    for i in range(n):
+        if dirty[i] or repower[i]:
+            s_alive[i] = alive[i]
+            s_kind[i] = kind[i]
+            s_parent[i] = parent[i]
+            s_fighters[i] = fighters[i]
+            s_cohesion[i] = cohesion[i]
+    return True, (top, totals, power, sides, groups)
+
+
+@njit(cache=True)
+def shares(alive, kind, top, power, sides, income):  # pragma: no cover - compiled
+    """``power_share`` and ``income_share`` of :func:`derive`, in its order of additions."""
+    n = len(alive)
+    all_income = 0.0
+    side_power = 0.0
+    for s in sides:
+        side_power += power[s]
+    power_share = np.zeros(n)
+    if side_power > 0:
+        for s in sides:
+            power_share[s] = power[s] / side_power
+    income_share = np.zeros(n)
+    for i in range(n):
+        if alive[i] and kind[i] == _GROUP:
+            income_share[top[i]] += income[i]
+            all_income += income[i]
+    if all_income > 0:
+        income_share /= all_income
+    return power_share, income_share

@@ -27,16 +27,27 @@ def inherit_relations(m: CoalitionModel, src: int, dst: int) -> None:
     """Give ``dst`` every relation of ``src`` it does not have yet; drop ``src``'s relations."""
     rel = m.relations
     lo, hi = split_codes(rel.codes)
-    slots = np.flatnonzero((lo == src) | (hi == src))
-    moves = []
-    for s in slots.tolist():
-        other = int(hi[s] if lo[s] == src else lo[s])
-        if other != dst and m.actors.alive[other]:
-            moves.append((other, rel.status[s], rel.since[s], rel.until[s], rel.strength[s]))
+    of_src = (lo == src) | (hi == src)
+    slots = np.flatnonzero(of_src)
+    if len(slots) == 0:
+        return
+    other = np.where(lo[slots] == src, hi[slots], lo[slots])
+    of_dst = ((lo == dst) | (hi == dst)) & ~of_src
+    has = np.where(lo[of_dst] == dst, hi[of_dst], lo[of_dst])
+    move = (other != dst) & m.actors.alive[other] & ~np.isin(other, has)
+    moves = list(
+        zip(
+            other[move].tolist(),
+            rel.status[slots[move]].tolist(),
+            rel.since[slots[move]].tolist(),
+            rel.until[slots[move]].tolist(),
+            rel.strength[slots[move]].tolist(),
+            strict=True,
+        )
+    )
     rel.remove_actor(src)
-    for other, status, since, until, strength in moves:
-        if rel.get(dst, other) == Status.NEUTRAL:
-            rel.set(dst, other, Status(int(status)), int(since), int(until), float(strength))
+    for o, status, since, until, strength in moves:
+        rel.set(dst, o, Status(status), since, until, strength)
 
 
 def join(m: CoalitionModel, i: int, target: int, causes: Causes) -> None:

@@ -31,7 +31,9 @@ State it writes: the hierarchy (through :mod:`sim.structure`); the log.
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
+from sim.kernels import np_sum
 from sim.relations import Status
 from sim.rules.base import Param, Rule
 from sim.state import TAKEOVER_RATIO, Kind
@@ -159,98 +161,232 @@ class MinimumWinningCoalition(Rule):
         m = self.model
         a = m.actors
         n = a.n
-        alive = a.alive[:n]
-        top = m.top
         if a.kind[g] == Kind.UNIT:
-            opts = np.flatnonzero(alive & (a.kind[:n] == Kind.GROUP))
+            pool = np.flatnonzero(a.alive[:n] & (a.kind[:n] == Kind.GROUP))
         else:
-            opts = m.sides
-        own_side = top[g]
-        opts = opts[(opts != g) & (top[opts] != own_side)]
+            pool = m.sides
+        own_side = m.top[g]
+        opts = _other_sides(pool, g, own_side, m.top)
         if len(opts) > self.contacts:
-            opts = np.sort(m.rng.choice(opts, size=self.contacts, replace=False))
+            # Drawing positions draws what choosing from the array would, without the copy.
+            opts = opts[np.sort(m.rng.choice(len(opts), size=self.contacts, replace=False))]
         if len(opts) == 0:
             return opts
-        status, _slot = m.relations.state(np.full(len(opts), own_side), top[opts])
-        return opts[(status != Status.FIGHTING) & (status != Status.HOSTILE)]
+        rel = m.relations
+        return _open_to(opts, own_side, m.top, rel.codes, rel.status)
+
+    def _evaluate(self, g: int, opts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Utility terms (one row per option, columns as :data:`TERMS`) and acceptance."""
+        m = self.model
+        a = m.actors
+        top = m.top
+        side = top[g]
+        p_g = m.power[g]
+        if side == g:
+            # g is a side: the theatre's power is the refresh's, summed as numpy sums.
+            own_adj, p_tot = -1, m.side_power_total()
+        else:
+            own_adj = side  # g's side is weighed without g
+            adj = max(0.0, m.power[side] - p_g)
+            side_pow = m.power[m.sides]
+            pos = np.searchsorted(m.sides, side)
+            if pos < len(side_pow) and m.sides[pos] == side:
+                side_pow[pos] = adj
+            p_tot = side_pow.sum() + p_g
+        att = a.attacker[g]
+        threat = min(1.0, float(a.attacked_ema[g]))
+        protect_from = int(top[att]) if att >= 0 and a.alive[att] and threat > 0 else -1
+        return _mwc_terms(
+            g,
+            opts,
+            own_adj,
+            p_tot,
+            threat,
+            protect_from,
+            m.power,
+            top,
+            m.sides,
+            a.kind,
+            a.leader,
+            a.ideology[g],
+            m.side_ideology,
+            m._tie_unit,
+            np.array(
+                [
+                    self.decisiveness,
+                    m.leader_take,
+                    self.spoils_weight,
+                    self.ideology_weight,
+                    self.patron_weight,
+                    self.protection_weight,
+                    self.tolerance,
+                    self.max_distance,
+                    TAKEOVER_RATIO,
+                ]
+            ),
+        )
 
     def utilities(self, g: int, opts: np.ndarray) -> tuple[dict[str, np.ndarray], np.ndarray]:
         """Utility terms of ``g`` for each option, and whether each option's leader accepts."""
-        m = self.model
-        a = m.actors
-        power = m.power.copy()
-        top = m.top
-        p_g = m.own_power(g)
-        if top[g] != g:
-            power[top[g]] = max(0.0, power[top[g]] - p_g)  # g's side without g
-        sides = m.sides
-        side_pow = power[sides]
-        p_tot = side_pow.sum() + (p_g if top[g] != g else 0.0)
-        dm = self.decisiveness
-        # Strongest side outside each option's side (and outside g).
-        others = sides[sides != g]
-        op = power[others]
-        order = np.argsort(-op, kind="stable")
-        best = others[order[0]] if len(order) else -1
-        p1 = op[order[0]] if len(order) else 0.0
-        p2 = op[order[1]] if len(order) > 1 else 0.0
-        c = top[opts]
-        p_c = power[c]
-        p_r = np.where(c == best, p2, p1)
-        p_s = p_c + p_g
-        w_s = _win(p_s, p_r, dm)
-        theta = m.leader_take
-        # Who would lead S: g if it outweighs the current leader (a lone group: if stronger;
-        # a coalition: by the takeover ratio); the leader keeps theta of the pooled spoils.
-        lead = m.lead_group(c)
-        p_l = m.own_power_many(lead)
-        ratio = np.where(a.kind[c] == Kind.COALITION, TAKEOVER_RATIO, 1.0)
-        g_leads = p_g > ratio * p_l
-        frac_g = np.divide(p_g, p_s, out=np.zeros(len(c)), where=p_s > 0)
-        share_g = np.where(g_leads, theta, 0.0) + (1 - theta) * frac_g
-        tiny = p_g <= 1e-9 * max(p_tot, 1.0)  # a group with (almost) no power gains nothing
-        e_join = np.zeros(len(c)) if tiny else w_s * share_g * p_tot / p_g
-        e_alone = 0.0 if tiny else _win(np.array([p_g]), np.array([p1]), dm)[0] * p_tot / p_g
-        att = a.attacker[g]
-        threat = min(1.0, float(a.attacked_ema[g]))
-        if att >= 0 and a.alive[att] and threat > 0:
-            p_a = power[top[att]]
-            protect = threat * np.divide(p_c, p_c + p_a, out=np.zeros(len(c)), where=p_c + p_a > 0)
-            protect[c == top[att]] = 0.0
-        else:
-            protect = np.zeros(len(c))
-        dist = np.abs(a.ideology[g] - m.side_ideology[opts])
-        terms = {
-            "expected_spoils": self.spoils_weight * np.clip(e_join - e_alone, -3.0, 3.0),
-            "ideological_distance": -self.ideology_weight * dist,
-            "shared_patrons": self.patron_weight * m.patron_similarity(np.full(len(opts), g), opts),
-            "protection": self.protection_weight * protect,
-        }
-        # The receiving leader's view: its expected spoils with and without g.
-        frac_l = np.divide(p_l, p_s, out=np.zeros(len(c)), where=p_s > 0)
-        share_with = np.where(g_leads, 0.0, theta) + (1 - theta) * frac_l
-        share_wo = theta + (1 - theta) * np.divide(p_l, p_c, out=np.zeros(len(c)), where=p_c > 0)
-        e_l_with = w_s * share_with
-        e_l_wo = _win(p_c, p_r, dm) * share_wo
-        accepts = (e_l_with >= (1 - self.tolerance) * e_l_wo) & (dist <= self.max_distance)
-        return terms, accepts
+        terms, accepts = self._evaluate(g, np.asarray(opts, dtype=np.int64))
+        return {name: terms[:, k] for k, name in enumerate(TERMS)}, accepts
 
     def best_destination(self, g: int) -> tuple[int, list[tuple[str, float]]]:
         """The option ``g`` would move to now (-1 if none beats the threshold), and its causes."""
         opts = self.options_for(g)
         if len(opts) == 0:
             return -1, []
-        terms, accepts = self.utilities(g, opts)
-        u = sum(terms.values())
-        u = np.where(accepts, u, -np.inf)
-        k = int(np.argmax(u))
-        if not np.isfinite(u[k]) or u[k] <= self.threshold:
+        terms, accepts = self._evaluate(g, opts)
+        k = _best_option(terms, accepts, self.threshold)
+        if k < 0:
             return -1, []
-        return int(opts[k]), [(name, float(v[k])) for name, v in terms.items()]
+        return int(opts[k]), list(zip(TERMS, terms[k].tolist(), strict=True))
 
 
-def _win(p_s: np.ndarray, p_r: np.ndarray, m: float) -> np.ndarray:
-    """Contest probability that power ``p_s`` beats ``p_r``."""
-    ps = np.power(p_s, m)
-    pr = np.power(p_r, m)
-    return np.divide(ps, ps + pr, out=np.ones(len(ps)), where=(ps + pr) > 0)
+# The terms of a group's utility of an option, in the order of the module docstring.
+TERMS = ("expected_spoils", "ideological_distance", "shared_patrons", "protection")
+
+
+@njit(cache=True)
+def _other_sides(pool, g, own_side, top):  # pragma: no cover - compiled
+    """Members of ``pool`` other than ``g`` and outside ``g``'s side, in order."""
+    keep = np.empty(len(pool), np.int64)
+    k = 0
+    for x in pool:
+        if x != g and top[x] != own_side:
+            keep[k] = x
+            k += 1
+    return keep[:k]
+
+
+@njit(cache=True)
+def _open_to(opts, own_side, top, codes, status):  # pragma: no cover - compiled
+    """Options whose side ``own_side`` is neither fighting nor holding a grudge against."""
+    keep = np.empty(len(opts), np.int64)
+    k = 0
+    for x in opts:
+        lo, hi = min(own_side, top[x]), max(own_side, top[x])
+        code = (np.int64(lo) << 32) | np.int64(hi)
+        pos = np.searchsorted(codes, code)
+        s = status[pos] if pos < len(codes) and codes[pos] == code else 0
+        if s != _FIGHTING and s != _HOSTILE:
+            keep[k] = x
+            k += 1
+    return keep[:k]
+
+
+@njit(cache=True)
+def _win1(p_s, p_r, dm):  # pragma: no cover - compiled
+    ps = p_s**dm
+    pr = p_r**dm
+    return ps / (ps + pr) if ps + pr > 0 else 1.0
+
+
+@njit(cache=True)
+def _mwc_terms(
+    g,
+    opts,
+    own_adj,
+    p_tot,
+    threat,
+    protect_from,
+    power,
+    top,
+    sides,
+    kind,
+    leader,
+    ideology_g,
+    side_ideology,
+    tie_unit,
+    w,
+):  # pragma: no cover - compiled
+    """Utility terms of ``g`` for each of ``opts`` and whether each option's leader accepts.
+
+    ``own_adj`` is g's side when g weighs it without itself (power less g's), else -1;
+    ``w`` = decisiveness, leader_take, the four term weights, tolerance, max_distance and
+    the takeover ratio. The arithmetic follows the numpy expressions it replaced step by step
+    (same operations in the same order), so results are identical to the last bit.
+    """
+    dm, theta = w[0], w[1]
+    p_g = power[g]
+    adj = max(0.0, power[own_adj] - p_g) if own_adj >= 0 else 0.0
+    # The strongest side other than g (lowest row among equals) and the runner-up's power.
+    best = -1
+    p1 = 0.0
+    p2 = 0.0
+    found = 0
+    for s in sides:
+        if s == g:
+            continue
+        v = adj if s == own_adj else power[s]
+        if found == 0 or v > p1:
+            if found > 0:
+                p2 = p1
+            p1 = v
+            best = s
+        elif found == 1 or v > p2:
+            p2 = v
+        found += 1
+    tiny = p_g <= 1e-9 * max(p_tot, 1.0)
+    e_alone = 0.0 if tiny else _win1(p_g, p1, dm) * p_tot / p_g
+    p_a = 0.0
+    if protect_from >= 0:
+        p_a = adj if protect_from == own_adj else power[protect_from]
+    n_p = tie_unit.shape[1]
+    prod = np.empty(n_p)
+    k = len(opts)
+    terms = np.empty((k, 4))
+    accepts = np.empty(k, np.bool_)
+    for j in range(k):
+        o = opts[j]
+        c = top[o]
+        p_c = adj if c == own_adj else power[c]
+        p_r = p2 if c == best else p1
+        p_s = p_c + p_g
+        w_s = _win1(p_s, p_r, dm)
+        is_coalition = kind[c] == _COALITION
+        p_l = power[leader[c]] if is_coalition else power[c]
+        ratio = w[8] if is_coalition else 1.0
+        g_leads = p_g > ratio * p_l
+        frac_g = p_g / p_s if p_s > 0 else 0.0
+        share_g = (theta if g_leads else 0.0) + (1 - theta) * frac_g
+        e_join = 0.0 if tiny else w_s * share_g * p_tot / p_g
+        protect = 0.0
+        if protect_from >= 0 and c != protect_from:
+            protect = threat * (p_c / (p_c + p_a) if p_c + p_a > 0 else 0.0)
+        dist = abs(ideology_g - side_ideology[o])
+        for q in range(n_p):
+            prod[q] = tie_unit[g, q] * tie_unit[o, q]
+        terms[j, 0] = w[2] * min(max(e_join - e_alone, -3.0), 3.0)
+        terms[j, 1] = -w[3] * dist
+        terms[j, 2] = w[4] * np_sum(prod)
+        terms[j, 3] = w[5] * protect
+        frac_l = p_l / p_s if p_s > 0 else 0.0
+        share_with = (0.0 if g_leads else theta) + (1 - theta) * frac_l
+        share_wo = theta + (1 - theta) * (p_l / p_c if p_c > 0 else 0.0)
+        e_l_with = w_s * share_with
+        e_l_wo = _win1(p_c, p_r, dm) * share_wo
+        accepts[j] = (e_l_with >= (1 - w[6]) * e_l_wo) and (dist <= w[7])
+    return terms, accepts
+
+
+@njit(cache=True)
+def _best_option(terms, accepts, threshold):  # pragma: no cover - compiled
+    """Row of the acceptable option with the highest utility above ``threshold``, or -1."""
+    best = -1
+    u_best = -np.inf
+    for j in range(len(accepts)):
+        if not accepts[j]:
+            continue
+        u = ((terms[j, 0] + terms[j, 1]) + terms[j, 2]) + terms[j, 3]
+        if best < 0 or u > u_best:
+            best = j
+            u_best = u
+    if best < 0 or not np.isfinite(u_best) or u_best <= threshold:
+        return -1
+    return best
+
+
+_COALITION = int(Kind.COALITION)
+_FIGHTING = int(Status.FIGHTING)
+_HOSTILE = int(Status.HOSTILE)

@@ -1,0 +1,83 @@
+"""Numba helpers that give numpy's results bit for bit inside compiled kernels.
+
+Moving a rule's arithmetic into a kernel must not change a run: the event log of a seed has to
+stay identical. Element-wise ``exp``, ``expm1`` and ``**`` compile to the same libm calls that
+numpy makes here, but numpy's ``sum`` adds in a pairwise order, so a plain loop can differ in
+the last bit. :func:`np_sum` reproduces numpy's order. Pure functions; they touch nothing else.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+
+@njit(cache=True)
+def _block(a, lo, n):  # pragma: no cover - compiled
+    # numpy's pairwise_sum (numpy/_core/src/umath/loops_utils.h.src) on a block of up to 128:
+    # a plain loop below 8 items, else 8 accumulators combined as a tree.
+    if n < 8:
+        res = -0.0
+        for i in range(n):
+            res += a[lo + i]
+        return res
+    r0, r1, r2, r3 = a[lo], a[lo + 1], a[lo + 2], a[lo + 3]
+    r4, r5, r6, r7 = a[lo + 4], a[lo + 5], a[lo + 6], a[lo + 7]
+    i = 8
+    stop = n - n % 8
+    while i < stop:
+        r0 += a[lo + i]
+        r1 += a[lo + i + 1]
+        r2 += a[lo + i + 2]
+        r3 += a[lo + i + 3]
+        r4 += a[lo + i + 4]
+        r5 += a[lo + i + 5]
+        r6 += a[lo + i + 6]
+        r7 += a[lo + i + 7]
+        i += 8
+    res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+    while i < n:
+        res += a[lo + i]
+        i += 1
+    return res
+
+
+@njit(cache=True)
+def np_sum(a):  # pragma: no cover - compiled
+    """``a.sum()`` of a contiguous 1-D float array, in numpy's order of additions.
+
+    Above 128 items numpy sums the two halves (the first rounded down to a multiple of 8)
+    recursively; the recursion is unrolled on an explicit stack because numba's cache cannot
+    reload recursive functions.
+    """
+    n = len(a)
+    if n <= 128:
+        return _block(a, 0, n)
+    los = np.empty(64, np.int64)
+    ns = np.empty(64, np.int64)
+    state = np.zeros(64, np.int64)
+    left = np.empty(64)
+    los[0], ns[0] = 0, n
+    depth = 0
+    ret = 0.0
+    while depth >= 0:
+        lo, m = los[depth], ns[depth]
+        if m <= 128:
+            ret = _block(a, lo, m)
+            depth -= 1
+            continue
+        half = m // 2
+        half -= half % 8
+        if state[depth] == 0:  # sum the first half
+            state[depth] = 1
+            depth += 1
+            los[depth], ns[depth], state[depth] = lo, half, 0
+        elif state[depth] == 1:  # keep it, sum the second half
+            left[depth] = ret
+            state[depth] = 2
+            depth += 1
+            los[depth], ns[depth], state[depth] = lo + half, m - half, 0
+        else:
+            ret = left[depth] + ret
+            depth -= 1
+    return ret
