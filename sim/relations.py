@@ -73,7 +73,7 @@ class RelationTable:
         self._n_sorted = 0  # rows [0, _n_sorted) are sorted by code
         self._added: dict[int, int] = {}  # pair code -> row, for rows past the sorted prefix
         self._holes = False  # some rows were marked neutral since the last compaction
-        self._next_expiry = _NEVER  # no truce or grudge expires before this step
+        self._next_expiry = [_NEVER] * len(Status)  # per status: nothing expires before
 
     def _find(self, code: int) -> int:
         """Row of pair ``code`` (possibly marked neutral), or -1."""
@@ -149,15 +149,13 @@ class RelationTable:
 
     def expire(self, step: int, status: Status) -> list[tuple[int, int]]:
         """Remove the pairs in ``status`` whose time ran out by ``step``; return them."""
-        if step < self._next_expiry:
+        if step < self._next_expiry[status]:
             return []
-        until = self.until
-        done = np.flatnonzero((self.status == status) & (until >= 0) & (until <= step))
+        done, self._next_expiry[status] = _due(self.status, self.until, step, int(status))
+        if len(done) == 0:
+            return []
         lo, hi = split_codes(self.codes[done])
-        if len(done):
-            self._delete(done)
-        pending = self._until[: self._n][self._until[: self._n] >= 0]
-        self._next_expiry = int(pending.min()) if len(pending) else _NEVER
+        self._delete(done)
         return list(zip(lo.tolist(), hi.tolist(), strict=True))
 
     def get(self, a: int, b: int) -> Status:
@@ -192,8 +190,8 @@ class RelationTable:
         self._since[row] = step
         self._until[row] = until
         self._strength[row] = strength
-        if 0 <= until < self._next_expiry:
-            self._next_expiry = until
+        if 0 <= until < self._next_expiry[status]:
+            self._next_expiry[status] = until
 
     def _delete(self, slots: np.ndarray) -> None:
         """Remove the pairs at sorted positions ``slots``."""
@@ -222,6 +220,22 @@ class RelationTable:
             u, v = (names[a], names[b]) if names else (a, b)
             g.add_edge(u, v, status=Status(s).name.lower())
         return g
+
+
+@njit(cache=True)
+def _due(status, until, step, which):  # pragma: no cover - compiled
+    """Positions of the pairs in status ``which`` expiring by ``step``; the next expiry after."""
+    done = np.empty(len(status), np.int64)
+    k = 0
+    nxt = _NEVER
+    for j in range(len(status)):
+        if status[j] == which and until[j] >= 0:
+            if until[j] <= step:
+                done[k] = j
+                k += 1
+            elif until[j] < nxt:
+                nxt = until[j]
+    return done[:k], nxt
 
 
 @njit(cache=True)

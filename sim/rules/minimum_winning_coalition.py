@@ -30,6 +30,8 @@ State it writes: the hierarchy (through :mod:`sim.structure`); the log.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numba import njit
 
@@ -43,6 +45,7 @@ class MinimumWinningCoalition(Rule):
     """Joining coalitions and merging groups (see module docstring)."""
 
     name = "minimum_winning_coalition"
+    _w: np.ndarray | None = None  # parameter vector of the kernel, built on first use
     mechanism = "minimum winning coalition (power against share of spoils)"
     sources = (
         "Riker (1962), The Theory of Political Coalitions, Yale UP",
@@ -140,10 +143,13 @@ class MinimumWinningCoalition(Rule):
         m = self.model
         a = m.actors
         n = a.n
-        solo = np.flatnonzero(a.alive[:n] & (a.kind[:n] == Kind.GROUP) & (a.parent[:n] < 0))
+        solo = _independent(a.alive[:n], a.kind[:n], a.parent[:n])
         if len(solo) == 0 or len(m.sides) < 2:
             return
-        movers = solo[m.rng.random(len(solo)) < m.hazard_to_prob(np.full(len(solo), self.rate))]
+        p = -math.expm1(-self.rate * m.dt_weeks)  # hazard_to_prob, the same for every group
+        movers = solo[m.rng.random(len(solo)) < p]
+        if len(movers) == 0:
+            return
         for g in m.rng.permutation(movers).tolist():
             if not (a.alive[g] and a.parent[g] < 0):
                 continue  # merged into someone else's coalition earlier this step
@@ -211,10 +217,16 @@ class MinimumWinningCoalition(Rule):
             a.ideology[g],
             m.side_ideology,
             m._tie_unit,
-            np.array(
+            self._weights(),
+        )
+
+    def _weights(self) -> np.ndarray:
+        """The kernel's parameter vector (parameters do not change during a run)."""
+        if self._w is None:
+            self._w = np.array(
                 [
                     self.decisiveness,
-                    m.leader_take,
+                    self.model.leader_take,
                     self.spoils_weight,
                     self.ideology_weight,
                     self.patron_weight,
@@ -223,8 +235,8 @@ class MinimumWinningCoalition(Rule):
                     self.max_distance,
                     TAKEOVER_RATIO,
                 ]
-            ),
-        )
+            )
+        return self._w
 
     def utilities(self, g: int, opts: np.ndarray) -> tuple[dict[str, np.ndarray], np.ndarray]:
         """Utility terms of ``g`` for each option, and whether each option's leader accepts."""
@@ -245,6 +257,18 @@ class MinimumWinningCoalition(Rule):
 
 # The terms of a group's utility of an option, in the order of the module docstring.
 TERMS = ("expected_spoils", "ideological_distance", "shared_patrons", "protection")
+
+
+@njit(cache=True)
+def _independent(alive, kind, parent):  # pragma: no cover - compiled
+    """Alive groups outside any coalition, in row order."""
+    keep = np.empty(len(alive), np.int64)
+    k = 0
+    for i in range(len(alive)):
+        if alive[i] and kind[i] == _GROUP and parent[i] < 0:
+            keep[k] = i
+            k += 1
+    return keep[:k]
 
 
 @njit(cache=True)
@@ -387,6 +411,7 @@ def _best_option(terms, accepts, threshold):  # pragma: no cover - compiled
     return best
 
 
+_GROUP = int(Kind.GROUP)
 _COALITION = int(Kind.COALITION)
 _FIGHTING = int(Status.FIGHTING)
 _HOSTILE = int(Status.HOSTILE)
