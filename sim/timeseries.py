@@ -1,9 +1,9 @@
 """Time series of the model: fighters, resources, flows and membership of every actor per step.
 
-One snapshot of the actor table is kept per step (only the columns needed), and turned into a
-long table on demand: one row per actor and step, with the actor's parent and side, so that
-fighters per group or coalition, membership over time and the alignment at any date can all be
-read from it. The flow columns (``recruited``, ``lost``, ``absorbed``) account for every change
+One snapshot of the actor table is kept per step (only the columns needed, copied by one
+kernel), and turned into a long table on demand: one row per actor and step, with the actor's
+parent and side, so that fighters per group or coalition, membership over time and the
+alignment at any date can all be read from it. The flow columns (``recruited``, ``lost``, ``absorbed``) account for every change
 of a row's own fighters.
 """
 
@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+from numba import njit
 
 from sim.state import Kind
 
@@ -33,21 +34,23 @@ class TimeSeries:
         m = self.model
         a = m.actors
         n = a.n
-        rows = np.flatnonzero(a.alive[:n])
+        ledger = m.ledger
         self._snaps.append(
             (
                 m.steps,
-                rows,
-                a.kind[rows].copy(),
-                a.parent[rows].copy(),
-                m.top[rows].copy(),
-                m.totals[rows].copy(),
-                a.fighters[rows].copy(),
-                a.resources[rows].copy(),
-                a.cohesion[rows].copy(),
-                m.ledger["recruited"][rows].copy(),
-                m.ledger["lost"][rows].copy(),
-                m.ledger["absorbed"][rows].copy(),
+                *_snapshot(
+                    a.alive[:n],
+                    a.kind,
+                    a.parent,
+                    m.top,
+                    m.totals,
+                    a.fighters,
+                    a.resources,
+                    a.cohesion,
+                    ledger["recruited"],
+                    ledger["lost"],
+                    ledger["absorbed"],
+                ),
             )
         )
 
@@ -59,10 +62,12 @@ class TimeSeries:
         """
         m = self.model
         names = np.array(m.actors.names, dtype=object)
-        cols = list(zip(*self._snaps, strict=True))
-        steps = np.concatenate([np.full(len(r), s) for s, r in zip(cols[0], cols[1], strict=True)])
-        rows = np.concatenate(cols[1])
-        parent = np.concatenate(cols[3])
+        snaps = self._snaps
+        steps = np.concatenate([np.full(len(snap[1]), snap[0]) for snap in snaps])
+        rows = np.concatenate([snap[1] for snap in snaps])
+        ints = np.concatenate([snap[2] for snap in snaps], axis=1)
+        floats = np.concatenate([snap[3] for snap in snaps], axis=1)
+        parent = ints[1]
         kinds = np.array([k.name.lower() for k in Kind], dtype=object)
         df = pd.DataFrame(
             {
@@ -73,16 +78,10 @@ class TimeSeries:
                 if len(steps)
                 else [],
                 "actor": names[rows],
-                "kind": pd.Categorical(kinds[np.concatenate(cols[2])], categories=list(kinds)),
+                "kind": pd.Categorical(kinds[ints[0]], categories=list(kinds)),
                 "parent": np.where(parent >= 0, names[np.maximum(parent, 0)], ""),
-                "side": names[np.concatenate(cols[4])],
-                "fighters": np.concatenate(cols[5]),
-                "own_fighters": np.concatenate(cols[6]),
-                "resources": np.concatenate(cols[7]),
-                "cohesion": np.concatenate(cols[8]),
-                "recruited": np.concatenate(cols[9]),
-                "lost": np.concatenate(cols[10]),
-                "absorbed": np.concatenate(cols[11]),
+                "side": names[ints[2]],
+                **{name: floats[k] for k, name in enumerate(_FLOATS)},
             }
         )
         return df
@@ -100,7 +99,36 @@ class TimeSeries:
         snap = self._snaps[self.step_at(date)]
         names = self.model.actors.names
         out = {}
-        for r, kind, top in zip(snap[1].tolist(), snap[2].tolist(), snap[4].tolist(), strict=True):
+        rows, kinds, tops = snap[1].tolist(), snap[2][0].tolist(), snap[2][2].tolist()
+        for r, kind, top in zip(rows, kinds, tops, strict=True):
             if kind != Kind.COALITION:
                 out[names[r]] = names[top]
         return out
+
+
+# The float columns of a snapshot, in order (the int columns are kind, parent, side).
+_FLOATS = ("fighters", "own_fighters", "resources", "cohesion", "recruited", "lost", "absorbed")
+
+
+@njit(cache=True)
+def _snapshot(
+    alive, kind, parent, top, totals, fighters, resources, cohesion, recruited, lost, absorbed
+):  # pragma: no cover - compiled
+    """Rows of the alive actors, their int columns (3 x k) and float columns (7 x k)."""
+    rows = np.flatnonzero(alive)
+    k = len(rows)
+    ints = np.empty((3, k), np.int64)
+    floats = np.empty((7, k))
+    for j in range(k):
+        r = rows[j]
+        ints[0, j] = kind[r]
+        ints[1, j] = parent[r]
+        ints[2, j] = top[r]
+        floats[0, j] = totals[r]
+        floats[1, j] = fighters[r]
+        floats[2, j] = resources[r]
+        floats[3, j] = cohesion[r]
+        floats[4, j] = recruited[r]
+        floats[5, j] = lost[r]
+        floats[6, j] = absorbed[r]
+    return rows, ints, floats
