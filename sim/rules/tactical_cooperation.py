@@ -146,11 +146,17 @@ class TacticalCooperation(Rule):
             return
         if len(lo) > self._cap:
             self._grow(max(len(lo), 2 * self._cap))
-        k = _formation_hazards(
+        codes, status = rel.codes, rel.status
+        k = _open_pairs(lo, hi, codes, status, self._idx)
+        if k == 0:
+            return
+        e = _formation_events(
+            m.rng.random(k),
+            self._idx,
             lo,
             hi,
-            rel.codes,
-            rel.status,
+            codes,
+            status,
             m.side_ideology,
             m._tie_unit,
             m.actors.n,
@@ -162,18 +168,14 @@ class TacticalCooperation(Rule):
             m.dt_weeks,
             self._pairs,
             self._terms,
-            self._p,
         )
-        if k == 0:
-            return
-        hits = _hits(m.rng.random(k), self._p, self._idx)
-        for e in self._idx[:hits].tolist():
-            i, j = self._pairs[e].tolist()
+        for t in range(e):
+            i, j = self._pairs[t].tolist()
             # The stronger partner is recorded as the actor (it usually leads the room).
             actor, target = (i, j) if m.power[i] >= m.power[j] else (j, i)
             rel.set(i, j, Status.ALLIANCE, m.steps)
             m.record(
-                "alliance", actor, target, list(zip(TERMS, self._terms[e].tolist(), strict=True))
+                "alliance", actor, target, list(zip(TERMS, self._terms[t].tolist(), strict=True))
             )
 
 
@@ -219,7 +221,35 @@ def _lapse_hazards(
 
 
 @njit(cache=True)
-def _formation_hazards(
+def _open_pairs(lo, hi, codes, status, out_idx):  # pragma: no cover - compiled
+    """Positions of the candidate pairs ``(lo[c], hi[c])`` that are neutral or hostile.
+
+    ``codes`` is the relation table's sorted pair codes, ``status`` their status. Writes the
+    positions, in order, into the first entries of ``out_idx``; returns how many there are.
+    """
+    n_codes = len(codes)
+    k = 0
+    pos = 0
+    last = -1
+    for c in range(len(lo)):
+        code = (min(lo[c], hi[c]) << 32) | max(lo[c], hi[c])
+        if code < last:  # candidates come sorted by pair: walk the table once, else restart
+            pos = 0
+        last = code
+        if pos < n_codes and codes[pos] < code:
+            pos = np.searchsorted(codes[pos:], code) + pos
+        found = pos < n_codes and codes[pos] == code
+        if found and status[pos] != _NEUTRAL and status[pos] != _HOSTILE:
+            continue
+        out_idx[k] = c
+        k += 1
+    return k
+
+
+@njit(cache=True)
+def _formation_events(
+    u,
+    idx,
     lo,
     hi,
     codes,
@@ -235,15 +265,69 @@ def _formation_hazards(
     dt,
     out_pairs,
     out_terms,
-    out_p,
 ):  # pragma: no cover - compiled
-    """Candidate pairs that are neutral or hostile, their log-hazard terms and probabilities.
+    """Which open pairs ally: ``u[e] < p`` of the pair ``(lo[c], hi[c])`` with ``c = idx[e]``.
 
-    Writes the pairs, the terms (columns as :data:`TERMS`) and the probability of allying this
-    step into the first entries of ``out_pairs``, ``out_terms`` and ``out_p``, in the order of
-    the candidates; returns how many there are.
+    ``p = -expm1(-h dt)`` with the weekly hazard ``h`` of the module docstring, computed term by
+    term as numpy would (same bits). Writes the pairs that ally and their terms (columns as
+    :data:`TERMS`) into the first entries of ``out_pairs`` and ``out_terms``; returns how many.
+
+    Most draws exceed any pair's probability: with non-negative ``w_ideology`` and
+    ``base_rate`` no term can exceed its bound below (ideological distance 0, a common enemy,
+    the largest similarity the rows allow), and ``-expm1(-x) <= x``, so a draw above the
+    bound (with a margin far above rounding) settles the pair without computing its terms.
     """
-    # Every actor's enemies (the sides it is fighting), as lists in one array.
+    n_p = tie_unit.shape[1]
+    bound = np.inf
+    if w_ideology >= 0 and base_rate >= 0:
+        most = 0.0  # |similarity| <= the largest squared norm of a row (Cauchy-Schwarz)
+        for i in range(n):
+            sq = 0.0
+            for q in range(n_p):
+                sq += tie_unit[i, q] * tie_unit[i, q]
+            most = max(most, sq)
+        top = 0.0 + 0.0 + max(w_enemy, 0.0) + threat + abs(w_patron) * most * (1.0 + 1e-9)
+        bound = base_rate * np.exp(top) * dt * (1.0 + 1e-6)
+    start = np.zeros(0, np.int64)
+    enemies = np.zeros(0, np.int64)
+    mark = np.zeros(0, np.int64)
+    ready = False
+    k = 0
+    for e in range(len(u)):
+        if u[e] >= bound:
+            continue
+        c = idx[e]
+        a, b = lo[c], hi[c]
+        if not ready:
+            start, enemies = _enemies(codes, status, n)
+            mark = np.full(n, -1, np.int64)
+            ready = True
+        common = 0.0
+        if start[a + 1] > start[a] and start[b + 1] > start[b]:
+            for q in range(start[a], start[a + 1]):
+                mark[enemies[q]] = c
+            for q in range(start[b], start[b + 1]):
+                if mark[enemies[q]] == c:
+                    common = 1.0
+                    break
+        t0 = -w_ideology * np.abs(ideology[a] - ideology[b])
+        t1 = w_enemy * common
+        t3 = w_patron * (0.0 + _row_dot(tie_unit, a, b, n_p))
+        h = base_rate * np.exp(0.0 + t0 + t1 + threat + t3)  # numpy's row sum: in this order
+        if u[e] < -np.expm1(-h * dt):
+            out_pairs[k, 0] = a
+            out_pairs[k, 1] = b
+            out_terms[k, 0] = t0
+            out_terms[k, 1] = t1
+            out_terms[k, 2] = threat
+            out_terms[k, 3] = t3
+            k += 1
+    return k
+
+
+@njit(cache=True)
+def _enemies(codes, status, n):  # pragma: no cover - compiled
+    """Every actor's enemies (the sides it is fighting): ``enemies[start[i]:start[i + 1]]``."""
     start = np.zeros(n + 1, np.int64)
     for s in range(len(codes)):
         if status[s] == _FIGHTING:
@@ -260,37 +344,45 @@ def _formation_hazards(
             fill[x] += 1
             enemies[fill[y]] = x
             fill[y] += 1
-    mark = np.full(n, -1, np.int64)
-    n_p = tie_unit.shape[1]
-    k = 0
-    for c in range(len(lo)):
-        a, b = lo[c], hi[c]
-        code = (min(a, b) << 32) | max(a, b)
-        pos = np.searchsorted(codes, code)
-        if pos < len(codes) and codes[pos] == code:
-            st = status[pos]
-            if st != _NEUTRAL and st != _HOSTILE:
-                continue
-        common = 0.0
-        for q in range(start[a], start[a + 1]):
-            mark[enemies[q]] = c
-        for q in range(start[b], start[b + 1]):
-            if mark[enemies[q]] == c:
-                common = 1.0
-                break
-        t0 = -w_ideology * np.abs(ideology[a] - ideology[b])
-        t1 = w_enemy * common
-        t3 = w_patron * (0.0 + _dot(tie_unit[a], tie_unit[b], 0, n_p))
-        out_pairs[k, 0] = a
-        out_pairs[k, 1] = b
-        out_terms[k, 0] = t0
-        out_terms[k, 1] = t1
-        out_terms[k, 2] = threat
-        out_terms[k, 3] = t3
-        h = base_rate * np.exp(0.0 + t0 + t1 + threat + t3)  # numpy's row sum: in this order
-        out_p[k] = -np.expm1(-h * dt)
-        k += 1
-    return k
+    return start, enemies
+
+
+@njit(cache=True)
+def _row_dot(t, a, b, n_p):  # pragma: no cover - compiled
+    """Patron similarity of rows ``a`` and ``b`` of ``t``, as ``(t[a] * t[b]).sum()`` gives it.
+
+    numpy sums fewer than 8 items in order and up to 128 in 8 interleaved partial sums (see
+    :func:`_dot`); indexing the 2-D array directly avoids making row views in the hot loop.
+    """
+    if n_p < 8:
+        res = 0.0
+        for q in range(n_p):
+            res += t[a, q] * t[b, q]
+        return res
+    if n_p > 128:
+        return _dot(t[a], t[b], 0, n_p)
+    r0 = t[a, 0] * t[b, 0]
+    r1 = t[a, 1] * t[b, 1]
+    r2 = t[a, 2] * t[b, 2]
+    r3 = t[a, 3] * t[b, 3]
+    r4 = t[a, 4] * t[b, 4]
+    r5 = t[a, 5] * t[b, 5]
+    r6 = t[a, 6] * t[b, 6]
+    r7 = t[a, 7] * t[b, 7]
+    m = n_p - n_p % 8
+    for q in range(8, m, 8):
+        r0 += t[a, q] * t[b, q]
+        r1 += t[a, q + 1] * t[b, q + 1]
+        r2 += t[a, q + 2] * t[b, q + 2]
+        r3 += t[a, q + 3] * t[b, q + 3]
+        r4 += t[a, q + 4] * t[b, q + 4]
+        r5 += t[a, q + 5] * t[b, q + 5]
+        r6 += t[a, q + 6] * t[b, q + 6]
+        r7 += t[a, q + 7] * t[b, q + 7]
+    res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+    for q in range(m, n_p):
+        res += t[a, q] * t[b, q]
+    return res
 
 
 @njit(cache=True)
