@@ -191,7 +191,12 @@ class Defection(Rule):
             a.cohesion,
             a.cohesion_base,
             m.ledger["lost"],
-            np.array([getattr(self, w) for w in _WEIGHTS]),
+            self.ideology_weight,
+            self.pay_weight,
+            self.loss_weight,
+            self.aggression_weight,
+            self.patron_weight,
+            self.cohesion_weight,
             self.cohesion_recovery * m.dt_years,
             self.loss_shock,
             self.unit_factor,
@@ -377,7 +382,12 @@ def _cohesion_and_hazards(
     cohesion,
     cohesion_base,
     lost,
-    w,
+    w_ideology,
+    w_pay,
+    w_loss,
+    w_aggression,
+    w_patron,
+    w_cohesion,
     recovery,
     shock,
     unit_factor,
@@ -394,6 +404,7 @@ def _cohesion_and_hazards(
     the first entries of ``out_who``, ``out_terms`` and ``out_p``; returns how many there are.
     """
     _update_cohesion(cohesion[:n], cohesion_base[:n], top, totals, lost[:n], recovery, shock)
+    w = np.array((w_ideology, w_pay, w_loss, w_aggression, w_patron, w_cohesion))  # as _WEIGHTS
     members, par, terms, factor = _leave_terms(
         alive[:n],
         kind[:n],

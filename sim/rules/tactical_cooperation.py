@@ -122,12 +122,12 @@ class TacticalCooperation(Rule):
         """Let alliances lapse, then form new ones."""
         m = self.model
         rel = m.relations
-        codes = rel.codes
+        codes, status = rel.codes, rel.status
         if len(codes) > self._cap:
             self._grow(max(len(codes), 2 * self._cap))
         k = _lapse_hazards(
             codes,
-            rel.status,
+            status,
             m.side_ideology,
             self.lapse_rate,
             self.lapse_ideology_weight,
@@ -140,13 +140,13 @@ class TacticalCooperation(Rule):
             if hits:
                 for code in self._codes[self._idx[:hits]].tolist():
                     rel.set(code >> 32, code & 0xFFFFFFFF, Status.NEUTRAL, m.steps)
+                codes, status = rel.codes, rel.status  # re-sorted without the lapsed pairs
 
         lo, hi = m.candidate_pairs(self.contacts)
         if len(lo) == 0:
             return
         if len(lo) > self._cap:
             self._grow(max(len(lo), 2 * self._cap))
-        codes, status = rel.codes, rel.status
         k = _open_pairs(lo, hi, codes, status, self._idx)
         if k == 0:
             return
