@@ -281,7 +281,7 @@ def _formation_events(
     bound = np.inf
     if w_ideology >= 0 and base_rate >= 0:
         most = 0.0  # |similarity| <= the largest squared norm of a row (Cauchy-Schwarz)
-        for i in range(n):
+        for i in range(tie_unit.shape[0]):
             sq = 0.0
             for q in range(n_p):
                 sq += tie_unit[i, q] * tie_unit[i, q]
