@@ -232,7 +232,7 @@ def _open_pairs(lo, hi, codes, status, out_idx):  # pragma: no cover - compiled
     pos = 0
     last = -1
     for c in range(len(lo)):
-        code = (min(lo[c], hi[c]) << 32) | max(lo[c], hi[c])
+        code = (np.int64(min(lo[c], hi[c])) << 32) | max(lo[c], hi[c])
         if code < last:  # candidates come sorted by pair: walk the table once, else restart
             pos = 0
         last = code
