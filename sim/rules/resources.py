@@ -135,7 +135,7 @@ def _economy(
     groups,
     kind,
     alive,
-    side_fighters,
+    totals,
     parent,
     leader,
     ideology,
@@ -162,12 +162,13 @@ def _economy(
 ):  # pragma: no cover - compiled
     """One step of the economy for the alive ``groups`` (see the module docstring), in place.
 
-    Arrays are the actor table's and the fighter ledger's (``n`` rows used); ``side_fighters``
-    are the totals (a group pays for its units). Sets ``received`` of every row and the groups'
-    ``resources``; adds recruits to the groups' own ``fighters`` (and ``recruited``); then every
-    unit and group core loses the share of its fighters that desertion (its group's) and
-    pressure (its own exposure) take (added to ``lost``), as ``CoalitionModel.ledger_add`` and
-    ``apply_losses`` would.
+    Arrays are the actor table's and the fighter ledger's (``n`` rows used); ``totals`` are
+    the model's totals (a group pays for its units). Sets ``received`` of every row and the
+    groups' ``resources``; adds recruits to the groups' own ``fighters`` (and ``recruited``);
+    then every unit and group core loses the share of its fighters that desertion (its
+    group's) and pressure (its own exposure) take (added to ``lost``), as
+    ``CoalitionModel.ledger_add`` and ``apply_losses(by="row", cause="lost")`` would: one
+    kernel call instead of a dozen numpy calls.
     """
     n_g = len(groups)
     n_p = len(patron_budget)
@@ -179,7 +180,7 @@ def _economy(
         g = groups[k]
         for q in range(n_p):
             fit = max(0.0, 1.0 - patron_fit * abs(ideology[g] - patron_ideology[q]))
-            w[k, q] = ties[g, q] * fit * side_fighters[g]
+            w[k, q] = ties[g, q] * fit * totals[g]
             tot[q] += w[k, q]
     for k in range(n_g):
         for q in range(n_p):
@@ -196,12 +197,12 @@ def _economy(
             received[g] += income[g]
         else:
             pool[c] += income[g]
-            pool_fighters[c] += side_fighters[g]
+            pool_fighters[c] += totals[g]
             has_members[c] = True
     for g in groups:
         c = parent[g]
         if c >= 0 and pool_fighters[c] > 0:
-            received[g] += (1.0 - leader_take) * pool[c] * side_fighters[g] / pool_fighters[c]
+            received[g] += (1.0 - leader_take) * pool[c] * totals[g] / pool_fighters[c]
     for c in range(n):
         if has_members[c] and leader[c] >= 0:
             received[leader[c]] += leader_take * pool[c]
@@ -209,7 +210,7 @@ def _economy(
     desert = np.zeros(n)
     for k in range(n_g):
         g = groups[k]
-        f = side_fighters[g]
+        f = totals[g]
         st = resources[g] + received[g] - upkeep * dt * f
         spare = max(0.0, st - reserve_years * upkeep * f) / max(recruit_cost, 1e-9)
         recruits = min(recruit_rate * dt * f, spare)
