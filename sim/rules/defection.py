@@ -33,11 +33,16 @@ State it writes: cohesion; the hierarchy (through :mod:`sim.structure`); the log
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 from numba import njit
 
 from sim.rules.base import Param, Rule
 from sim.state import Kind
+
+if TYPE_CHECKING:
+    from sim.model import CoalitionModel
 
 
 class Defection(Rule):
@@ -150,32 +155,69 @@ class Defection(Rule):
         ),
     )
 
+    def __init__(self, model: CoalitionModel, values: dict[str, float] | None = None) -> None:
+        super().__init__(model, values)
+        self._grow(64)
+
+    def _grow(self, size: int) -> None:
+        """(Re)allocate the kernel's output buffers for at least ``size`` members."""
+        self._cap = size
+        self._who = np.empty((size, 2), np.int64)  # member, parent
+        self._terms = np.empty((size, len(TERMS)))
+        self._p = np.empty(size)  # probability of leaving this step
+        self._idx = np.empty(size, np.int64)  # who leaves
+
     def step(self) -> None:
         """Update cohesion, then let members leave."""
         m = self.model
         a = m.actors
         n = a.n
-        _update_cohesion(
-            a.cohesion[:n],
-            a.cohesion_base[:n],
+        if n > self._cap:
+            self._grow(max(n, 2 * self._cap))
+        k = _cohesion_and_hazards(
+            n,
+            a.alive,
+            a.kind,
+            a.parent,
+            a.leader,
             m.top,
             m.totals,
-            m.ledger["lost"][:n],
+            a.received,
+            a.ideology,
+            a.ties,
+            m.patron_ideology,
+            a.losses_ema,
+            a.aggression_ema,
+            a.cohesion,
+            a.cohesion_base,
+            m.ledger["lost"],
+            self.ideology_weight,
+            self.pay_weight,
+            self.loss_weight,
+            self.aggression_weight,
+            self.patron_weight,
+            self.cohesion_weight,
             self.cohesion_recovery * m.dt_years,
             self.loss_shock,
+            self.unit_factor,
+            self.base_rate,
+            m.dt_weeks,
+            self._who,
+            self._terms,
+            self._p,
         )
         m.touch()
-        members, parent, terms, factor = self.terms()
-        if len(members) == 0:
+        if k == 0:
             return
-        h = self.base_rate * factor * np.exp(terms.sum(axis=1))
-        leaving = np.flatnonzero(m.rng.random(len(members)) < m.hazard_to_prob(h))
+        hits = _hits(m.rng.random(k), self._p, self._idx)
+        if hits == 0:
+            return
         mwc = m.rule("minimum_winning_coalition")
-        for k in leaving.tolist():
-            i, p = int(members[k]), int(parent[k])
+        for e in self._idx[:hits].tolist():
+            i, p = self._who[e].tolist()
             if not (a.alive[i] and a.parent[i] == p):
                 continue
-            causes = list(zip(TERMS, terms[k].tolist(), strict=True))
+            causes = list(zip(TERMS, self._terms[e].tolist(), strict=True))
             a.cohesion[p] = max(0.0, a.cohesion[p] - self.defection_shock)
             target, why = mwc.best_destination(i) if mwc is not None else (-1, [])
             if target >= 0 and a.kind[i] == Kind.UNIT:
@@ -320,3 +362,84 @@ def _leave_terms(
         if kind[i] == _UNIT:
             factor[k] = unit_factor
     return members, par, terms, factor
+
+
+@njit(cache=True)
+def _cohesion_and_hazards(
+    n,
+    alive,
+    kind,
+    parent,
+    leader,
+    top,
+    totals,
+    received,
+    ideology,
+    ties,
+    patron_ideology,
+    losses,
+    aggression,
+    cohesion,
+    cohesion_base,
+    lost,
+    w_ideology,
+    w_pay,
+    w_loss,
+    w_aggression,
+    w_patron,
+    w_cohesion,
+    recovery,
+    shock,
+    unit_factor,
+    base_rate,
+    dt,
+    out_who,
+    out_terms,
+    out_p,
+):  # pragma: no cover - compiled
+    """One step's cohesion update (in place), then every member's chance of leaving.
+
+    Arrays are the actor table's (``n`` rows used). Writes each member and its parent, its
+    log-hazard terms (columns as :data:`TERMS`) and its probability of leaving this step into
+    the first entries of ``out_who``, ``out_terms`` and ``out_p``; returns how many there are.
+    """
+    _update_cohesion(cohesion[:n], cohesion_base[:n], top, totals, lost[:n], recovery, shock)
+    w = np.array((w_ideology, w_pay, w_loss, w_aggression, w_patron, w_cohesion))  # as _WEIGHTS
+    members, par, terms, factor = _leave_terms(
+        alive[:n],
+        kind[:n],
+        parent[:n],
+        leader[:n],
+        top,
+        totals,
+        received[:n],
+        ideology[:n],
+        ties[:n],
+        patron_ideology,
+        losses[:n],
+        aggression[:n],
+        cohesion[:n],
+        w,
+        unit_factor,
+    )
+    for k in range(len(members)):
+        out_who[k, 0] = members[k]
+        out_who[k, 1] = par[k]
+        s = 0.0  # numpy's row sum of the terms: in order, from zero
+        for c in range(terms.shape[1]):
+            out_terms[k, c] = terms[k, c]
+            s += terms[k, c]
+        h = base_rate * factor[k] * np.exp(s)
+        out_p[k] = -np.expm1(-h * dt)
+    return len(members)
+
+
+@njit(cache=True)
+def _hits(u, p, idx):  # pragma: no cover - compiled
+    """Write the positions ``k`` with ``u[k] < p[k]`` into ``idx``; return how many."""
+    e = 0
+    for k in range(len(u)):
+        if u[k] < p[k]:
+            idx[e] = k
+            e += 1
+    return e

@@ -90,21 +90,26 @@ class Resources(Rule):
         """Pay incomes, then upkeep; recruit or desert; apply pressure losses."""
         m = self.model
         a = m.actors
-        n = a.n
         groups = m.groups
         if len(groups) == 0:
             return
-        received, stock, recruits, loss_frac = _economy(
+        _economy(
+            a.n,
             groups,
-            a.kind[:n],
+            a.kind,
+            a.alive,
             m.totals,
-            a.parent[:n],
-            a.leader[:n],
-            a.ideology[:n],
-            a.ties[:n],
-            a.income[:n],
-            a.resources[:n],
-            a.exposure[:n],
+            a.parent,
+            a.leader,
+            a.ideology,
+            a.ties,
+            a.income,
+            a.resources,
+            a.exposure,
+            a.fighters,
+            a.received,
+            m.ledger["recruited"],
+            m.ledger["lost"],
             m.patron_ideology,
             m.patron_budget,
             m.dt_years,
@@ -118,11 +123,7 @@ class Resources(Rule):
             self.desertion_rate,
             self.pressure_losses,
         )
-        a.received[:n] = received
-        a.resources[groups] = stock
-        # Recruits join a group's core; desertion and pressure hit units and cores alike.
-        m.ledger_add("recruited", groups, recruits)
-        m.apply_losses(loss_frac, by="row", cause="lost")
+        m.touch()  # fighters changed: refresh after this rule
 
 
 _GROUP, _COALITION = int(Kind.GROUP), int(Kind.COALITION)
@@ -130,9 +131,11 @@ _GROUP, _COALITION = int(Kind.GROUP), int(Kind.COALITION)
 
 @njit(cache=True)
 def _economy(
+    n,
     groups,
     kind,
-    fighters,
+    alive,
+    totals,
     parent,
     leader,
     ideology,
@@ -140,6 +143,10 @@ def _economy(
     income,
     resources,
     exposure,
+    fighters,
+    received,
+    recruited,
+    lost,
     patron_ideology,
     patron_budget,
     dt,
@@ -153,16 +160,19 @@ def _economy(
     desertion_rate,
     pressure_losses,
 ):  # pragma: no cover - compiled
-    """One step of the economy for the alive ``groups`` (see the module docstring).
+    """One step of the economy for the alive ``groups`` (see the module docstring), in place.
 
-    ``fighters`` are the groups' totals (a group pays for its units). Returns the resources
-    received by every row, the groups' new stocks, their recruits, and the share of fighters
-    every unit and group core loses to desertion (its group's) and pressure (its own exposure).
+    Arrays are the actor table's and the fighter ledger's (``n`` rows used); ``totals`` are
+    the model's totals (a group pays for its units). Sets ``received`` of every row and the
+    groups' ``resources``; adds recruits to the groups' own ``fighters`` (and ``recruited``);
+    then every unit and group core loses the share of its fighters that desertion (its
+    group's) and pressure (its own exposure) take (added to ``lost``), as
+    ``CoalitionModel.ledger_add`` and ``apply_losses(by="row", cause="lost")`` would: one
+    kernel call instead of a dozen numpy calls.
     """
-    n = len(parent)
     n_g = len(groups)
     n_p = len(patron_budget)
-    received = np.zeros(n)
+    received[:n] = 0.0
     # Patron support, divided by tie x size x ideological fit.
     w = np.zeros((n_g, n_p))
     tot = np.zeros(n_p)
@@ -170,7 +180,7 @@ def _economy(
         g = groups[k]
         for q in range(n_p):
             fit = max(0.0, 1.0 - patron_fit * abs(ideology[g] - patron_ideology[q]))
-            w[k, q] = ties[g, q] * fit * fighters[g]
+            w[k, q] = ties[g, q] * fit * totals[g]
             tot[q] += w[k, q]
     for k in range(n_g):
         for q in range(n_p):
@@ -187,35 +197,38 @@ def _economy(
             received[g] += income[g]
         else:
             pool[c] += income[g]
-            pool_fighters[c] += fighters[g]
+            pool_fighters[c] += totals[g]
             has_members[c] = True
     for g in groups:
         c = parent[g]
         if c >= 0 and pool_fighters[c] > 0:
-            received[g] += (1.0 - leader_take) * pool[c] * fighters[g] / pool_fighters[c]
+            received[g] += (1.0 - leader_take) * pool[c] * totals[g] / pool_fighters[c]
     for c in range(n):
         if has_members[c] and leader[c] >= 0:
             received[leader[c]] += leader_take * pool[c]
     # Upkeep; recruit with what is above the reserve; desert when the stock is gone.
-    stock = np.empty(n_g)
-    recruits = np.empty(n_g)
     desert = np.zeros(n)
     for k in range(n_g):
         g = groups[k]
-        f = fighters[g]
+        f = totals[g]
         st = resources[g] + received[g] - upkeep * dt * f
         spare = max(0.0, st - reserve_years * upkeep * f) / max(recruit_cost, 1e-9)
-        recruits[k] = min(recruit_rate * dt * f, spare)
-        st -= recruits[k] * recruit_cost
+        recruits = min(recruit_rate * dt * f, spare)
+        st -= recruits * recruit_cost
         if st < 0:
             desert[g] = min(1.0, desertion_rate * dt)
-        stock[k] = max(st, 0.0)
+        resources[g] = max(st, 0.0)
+        fighters[g] += recruits  # recruits join the group's core
+        recruited[g] += recruits
     # Units desert with their group but face the front with their own exposure.
-    loss_frac = np.zeros(n)
     for i in range(n):
-        g = i if kind[i] == _GROUP else parent[i]
-        if g < 0 or kind[i] == _COALITION:
+        if not alive[i] or kind[i] == _COALITION:
             continue
-        hit = min(1.0, pressure_losses * dt * pressure * exposure[i])
-        loss_frac[i] = 1.0 - (1.0 - desert[g]) * (1.0 - hit)
-    return received, stock, recruits, loss_frac
+        g = i if kind[i] == _GROUP else parent[i]
+        frac = 0.0
+        if g >= 0:
+            hit = min(1.0, pressure_losses * dt * pressure * exposure[i])
+            frac = min(1.0, max(0.0, 1.0 - (1.0 - desert[g]) * (1.0 - hit)))
+        take = fighters[i] * frac
+        fighters[i] -= take
+        lost[i] += take

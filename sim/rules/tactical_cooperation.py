@@ -15,10 +15,16 @@ State it writes: relations (alliance); the log.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
+from numba import njit
 
 from sim.relations import Status
 from sim.rules.base import Param, Rule
+
+if TYPE_CHECKING:
+    from sim.model import CoalitionModel
 
 
 class TacticalCooperation(Rule):
@@ -99,41 +105,346 @@ class TacticalCooperation(Rule):
         ),
     )
 
+    def __init__(self, model: CoalitionModel, values: dict[str, float] | None = None) -> None:
+        super().__init__(model, values)
+        self._grow(64)
+
+    def _grow(self, size: int) -> None:
+        """(Re)allocate the kernels' output buffers for at least ``size`` pairs."""
+        self._cap = size
+        self._codes = np.empty(size, np.int64)  # alliances that may lapse
+        self._pairs = np.empty((size, 2), np.int64)  # candidate pairs that may ally
+        self._terms = np.empty((size, len(TERMS)))
+        self._p = np.empty(size)  # probability of each event this step
+        self._idx = np.empty(size, np.int64)  # which of them happen
+
     def step(self) -> None:
         """Let alliances lapse, then form new ones."""
         m = self.model
-        slots, lo, hi = m.relations.pairs(Status.ALLIANCE)
-        if len(slots):
-            dist = np.abs(m.side_ideology[lo] - m.side_ideology[hi])
-            h = self.lapse_rate * np.exp(self.lapse_ideology_weight * dist)
-            gone = np.flatnonzero(m.rng.random(len(lo)) < m.hazard_to_prob(h))
-            for k in gone.tolist():
-                m.relations.set(int(lo[k]), int(hi[k]), Status.NEUTRAL, m.steps)
+        rel = m.relations
+        codes, status = rel.codes, rel.status
+        if len(codes) > self._cap:
+            self._grow(max(len(codes), 2 * self._cap))
+        k = _lapse_hazards(
+            codes,
+            status,
+            m.side_ideology,
+            self.lapse_rate,
+            self.lapse_ideology_weight,
+            m.dt_weeks,
+            self._codes,
+            self._p,
+        )
+        if k:
+            hits = _hits(m.rng.random(k), self._p, self._idx)
+            if hits:
+                for code in self._codes[self._idx[:hits]].tolist():
+                    rel.set(code >> 32, code & 0xFFFFFFFF, Status.NEUTRAL, m.steps)
+                codes, status = rel.codes, rel.status  # re-sorted without the lapsed pairs
 
         lo, hi = m.candidate_pairs(self.contacts)
         if len(lo) == 0:
             return
-        status, _slot = m.relations.state(lo, hi)
-        ok = (status == Status.NEUTRAL) | (status == Status.HOSTILE)
-        lo, hi = lo[ok], hi[ok]
-        if len(lo) == 0:
+        if len(lo) > self._cap:
+            self._grow(max(len(lo), 2 * self._cap))
+        k = _open_pairs(lo, hi, codes, status, self._idx)
+        if k == 0:
             return
-        terms = np.column_stack(
-            (
-                -self.ideology_weight * np.abs(m.side_ideology[lo] - m.side_ideology[hi]),
-                self.common_enemy_weight * m.common_enemy(lo, hi),
-                np.full(len(lo), self.threat_weight * m.pressure),
-                self.patron_weight * m.patron_similarity(lo, hi),
-            )
+        e = _formation_events(
+            m.rng.random(k),
+            self._idx,
+            lo,
+            hi,
+            codes,
+            status,
+            m.side_ideology,
+            m._tie_unit,
+            m.actors.n,
+            self.ideology_weight,
+            self.common_enemy_weight,
+            self.threat_weight * m.pressure,
+            self.patron_weight,
+            self.base_rate,
+            m.dt_weeks,
+            self._pairs,
+            self._terms,
         )
-        h = self.base_rate * np.exp(terms.sum(axis=1))
-        new = np.flatnonzero(m.rng.random(len(lo)) < m.hazard_to_prob(h))
-        for k in new.tolist():
-            i, j = int(lo[k]), int(hi[k])
+        for t in range(e):
+            i, j = self._pairs[t].tolist()
             # The stronger partner is recorded as the actor (it usually leads the room).
             actor, target = (i, j) if m.power[i] >= m.power[j] else (j, i)
-            m.relations.set(i, j, Status.ALLIANCE, m.steps)
-            m.record("alliance", actor, target, list(zip(TERMS, terms[k].tolist(), strict=True)))
+            rel.set(i, j, Status.ALLIANCE, m.steps)
+            m.record(
+                "alliance", actor, target, list(zip(TERMS, self._terms[t].tolist(), strict=True))
+            )
 
 
 TERMS = ("ideological_distance", "common_enemy", "government_threat", "shared_patrons")
+_ALLIANCE, _NEUTRAL, _HOSTILE, _FIGHTING = (
+    int(Status.ALLIANCE),
+    int(Status.NEUTRAL),
+    int(Status.HOSTILE),
+    int(Status.FIGHTING),
+)
+
+
+@njit(cache=True)
+def _hits(u, p, idx):  # pragma: no cover - compiled
+    """Write the positions ``k`` with ``u[k] < p[k]`` into ``idx``; return how many."""
+    e = 0
+    for k in range(len(u)):
+        if u[k] < p[k]:
+            idx[e] = k
+            e += 1
+    return e
+
+
+@njit(cache=True)
+def _lapse_hazards(
+    codes, status, ideology, rate, weight, dt, out_codes, out_p
+):  # pragma: no cover - compiled
+    """Alliances of the table (in its order) and the probability that each lapses this step.
+
+    Writes their pair codes and probabilities into the first entries of ``out_codes`` and
+    ``out_p``; returns how many there are.
+    """
+    k = 0
+    for s in range(len(codes)):
+        if status[s] != _ALLIANCE:
+            continue
+        lo, hi = codes[s] >> 32, codes[s] & 0xFFFFFFFF
+        h = rate * np.exp(weight * np.abs(ideology[lo] - ideology[hi]))
+        out_codes[k] = codes[s]
+        out_p[k] = -np.expm1(-h * dt)
+        k += 1
+    return k
+
+
+@njit(cache=True)
+def _open_pairs(lo, hi, codes, status, out_idx):  # pragma: no cover - compiled
+    """Positions of the candidate pairs ``(lo[c], hi[c])`` that are neutral or hostile.
+
+    ``codes`` is the relation table's sorted pair codes, ``status`` their status. Writes the
+    positions, in order, into the first entries of ``out_idx``; returns how many there are.
+    """
+    n_codes = len(codes)
+    k = 0
+    pos = 0
+    last = -1
+    for c in range(len(lo)):
+        code = (np.int64(min(lo[c], hi[c])) << 32) | max(lo[c], hi[c])
+        if code < last:  # candidates come sorted by pair: walk the table once, else restart
+            pos = 0
+        last = code
+        if pos < n_codes and codes[pos] < code:
+            pos = np.searchsorted(codes[pos:], code) + pos
+        found = pos < n_codes and codes[pos] == code
+        if found and status[pos] != _NEUTRAL and status[pos] != _HOSTILE:
+            continue
+        out_idx[k] = c
+        k += 1
+    return k
+
+
+@njit(cache=True)
+def _formation_events(
+    u,
+    idx,
+    lo,
+    hi,
+    codes,
+    status,
+    ideology,
+    tie_unit,
+    n,
+    w_ideology,
+    w_enemy,
+    threat,
+    w_patron,
+    base_rate,
+    dt,
+    out_pairs,
+    out_terms,
+):  # pragma: no cover - compiled
+    """Which open pairs ally: ``u[e] < p`` of the pair ``(lo[c], hi[c])`` with ``c = idx[e]``.
+
+    ``p = -expm1(-h dt)`` with the weekly hazard ``h`` of the module docstring, computed term by
+    term as numpy would (same bits). Writes the pairs that ally and their terms (columns as
+    :data:`TERMS`) into the first entries of ``out_pairs`` and ``out_terms``; returns how many.
+
+    Most draws exceed any pair's probability: with non-negative ``w_ideology`` and
+    ``base_rate`` no term can exceed its bound below (ideological distance 0, a common enemy,
+    the largest similarity the rows allow), and ``-expm1(-x) <= x``, so a draw above the
+    bound (with a margin far above rounding) settles the pair without computing its terms.
+    """
+    n_p = tie_unit.shape[1]
+    bound = np.inf
+    if w_ideology >= 0 and base_rate >= 0:
+        most = 0.0  # |similarity| <= the largest squared norm of a row (Cauchy-Schwarz)
+        for i in range(tie_unit.shape[0]):
+            sq = 0.0
+            for q in range(n_p):
+                sq += tie_unit[i, q] * tie_unit[i, q]
+            most = max(most, sq)
+        top = 0.0 + 0.0 + max(w_enemy, 0.0) + threat + abs(w_patron) * most * (1.0 + 1e-9)
+        bound = base_rate * np.exp(top) * dt * (1.0 + 1e-6)
+    start = np.zeros(0, np.int64)
+    enemies = np.zeros(0, np.int64)
+    mark = np.zeros(0, np.int64)
+    ready = False
+    k = 0
+    for e in range(len(u)):
+        if u[e] >= bound:
+            continue
+        c = idx[e]
+        a, b = lo[c], hi[c]
+        if not ready:
+            start, enemies = _enemies(codes, status, n)
+            mark = np.full(n, -1, np.int64)
+            ready = True
+        common = 0.0
+        if start[a + 1] > start[a] and start[b + 1] > start[b]:
+            for q in range(start[a], start[a + 1]):
+                mark[enemies[q]] = c
+            for q in range(start[b], start[b + 1]):
+                if mark[enemies[q]] == c:
+                    common = 1.0
+                    break
+        t0 = -w_ideology * np.abs(ideology[a] - ideology[b])
+        t1 = w_enemy * common
+        t3 = w_patron * (0.0 + _row_dot(tie_unit, a, b, n_p))
+        h = base_rate * np.exp(0.0 + t0 + t1 + threat + t3)  # numpy's row sum: in this order
+        if u[e] < -np.expm1(-h * dt):
+            out_pairs[k, 0] = a
+            out_pairs[k, 1] = b
+            out_terms[k, 0] = t0
+            out_terms[k, 1] = t1
+            out_terms[k, 2] = threat
+            out_terms[k, 3] = t3
+            k += 1
+    return k
+
+
+@njit(cache=True)
+def _enemies(codes, status, n):  # pragma: no cover - compiled
+    """Every actor's enemies (the sides it is fighting): ``enemies[start[i]:start[i + 1]]``."""
+    start = np.zeros(n + 1, np.int64)
+    for s in range(len(codes)):
+        if status[s] == _FIGHTING:
+            start[(codes[s] >> 32) + 1] += 1
+            start[(codes[s] & 0xFFFFFFFF) + 1] += 1
+    for i in range(n):
+        start[i + 1] += start[i]
+    fill = start[:-1].copy()
+    enemies = np.empty(start[n], np.int64)
+    for s in range(len(codes)):
+        if status[s] == _FIGHTING:
+            x, y = codes[s] >> 32, codes[s] & 0xFFFFFFFF
+            enemies[fill[x]] = y
+            fill[x] += 1
+            enemies[fill[y]] = x
+            fill[y] += 1
+    return start, enemies
+
+
+@njit(cache=True)
+def _row_dot(t, a, b, n_p):  # pragma: no cover - compiled
+    """Patron similarity of rows ``a`` and ``b`` of ``t``, as ``(t[a] * t[b]).sum()`` gives it.
+
+    numpy sums fewer than 8 items in order and up to 128 in 8 interleaved partial sums (see
+    :func:`_dot`); indexing the 2-D array directly avoids making row views in the hot loop.
+    """
+    if n_p < 8:
+        res = 0.0
+        for q in range(n_p):
+            res += t[a, q] * t[b, q]
+        return res
+    if n_p > 128:
+        return _dot(t[a], t[b], 0, n_p)
+    r0 = t[a, 0] * t[b, 0]
+    r1 = t[a, 1] * t[b, 1]
+    r2 = t[a, 2] * t[b, 2]
+    r3 = t[a, 3] * t[b, 3]
+    r4 = t[a, 4] * t[b, 4]
+    r5 = t[a, 5] * t[b, 5]
+    r6 = t[a, 6] * t[b, 6]
+    r7 = t[a, 7] * t[b, 7]
+    m = n_p - n_p % 8
+    for q in range(8, m, 8):
+        r0 += t[a, q] * t[b, q]
+        r1 += t[a, q + 1] * t[b, q + 1]
+        r2 += t[a, q + 2] * t[b, q + 2]
+        r3 += t[a, q + 3] * t[b, q + 3]
+        r4 += t[a, q + 4] * t[b, q + 4]
+        r5 += t[a, q + 5] * t[b, q + 5]
+        r6 += t[a, q + 6] * t[b, q + 6]
+        r7 += t[a, q + 7] * t[b, q + 7]
+    res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+    for q in range(m, n_p):
+        res += t[a, q] * t[b, q]
+    return res
+
+
+@njit(cache=True)
+def _dot(x, y, lo, n):  # pragma: no cover - compiled
+    """``sum(x[lo:lo+n] * y[lo:lo+n])`` summed as numpy's pairwise ``sum`` does (same bits).
+
+    numpy splits a sum of more than 128 items in two halves (a multiple of 8 first) and recurses;
+    a recursive kernel cannot be loaded from numba's cache, so the halves are kept on a stack.
+    """
+    if n <= 128:
+        return _dot_block(x, y, lo, n)
+    todo = np.empty((128, 3), np.int64)  # (start, length, halves done) of open sums
+    done = np.empty(128)  # finished partial sums, innermost last
+    top, k = 0, 0
+    todo[0, 0], todo[0, 1], todo[0, 2] = lo, n, 0
+    while top >= 0:
+        start, size, state = todo[top, 0], todo[top, 1], todo[top, 2]
+        if size <= 128:
+            done[k] = _dot_block(x, y, start, size)
+            k += 1
+            top -= 1
+        elif state == 0:
+            half = size // 2
+            half -= half % 8
+            todo[top, 2] = 1
+            todo[top + 1, 0], todo[top + 1, 1], todo[top + 1, 2] = start + half, size - half, 0
+            todo[top + 2, 0], todo[top + 2, 1], todo[top + 2, 2] = start, half, 0
+            top += 2
+        else:
+            k -= 1
+            done[k - 1] = done[k - 1] + done[k]
+            top -= 1
+    return done[0]
+
+
+@njit(cache=True)
+def _dot_block(x, y, lo, n):  # pragma: no cover - compiled
+    """The pairwise sum numpy uses for at most 128 products (8 interleaved partial sums)."""
+    if n < 8:
+        res = 0.0
+        for q in range(lo, lo + n):
+            res += x[q] * y[q]
+        return res
+    r0 = x[lo] * y[lo]
+    r1 = x[lo + 1] * y[lo + 1]
+    r2 = x[lo + 2] * y[lo + 2]
+    r3 = x[lo + 3] * y[lo + 3]
+    r4 = x[lo + 4] * y[lo + 4]
+    r5 = x[lo + 5] * y[lo + 5]
+    r6 = x[lo + 6] * y[lo + 6]
+    r7 = x[lo + 7] * y[lo + 7]
+    m = n - n % 8
+    for q in range(lo + 8, lo + m, 8):
+        r0 += x[q] * y[q]
+        r1 += x[q + 1] * y[q + 1]
+        r2 += x[q + 2] * y[q + 2]
+        r3 += x[q + 3] * y[q + 3]
+        r4 += x[q + 4] * y[q + 4]
+        r5 += x[q + 5] * y[q + 5]
+        r6 += x[q + 6] * y[q + 6]
+        r7 += x[q + 7] * y[q + 7]
+    res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+    for q in range(lo + m, lo + n):
+        res += x[q] * y[q]
+    return res
