@@ -3,7 +3,8 @@
 Moving a rule's arithmetic into a kernel must not change a run: the event log of a seed has to
 stay identical. Element-wise ``exp``, ``expm1`` and ``**`` compile to the same libm calls that
 numpy makes here, but numpy's ``sum`` adds in a pairwise order, so a plain loop can differ in
-the last bit. :func:`np_sum` reproduces numpy's order. Pure functions; they touch nothing else.
+the last bit. :func:`np_sum` reproduces numpy's order, and :func:`row_dot` the patron
+similarity ``(t[a] * t[b]).sum(axis=1)`` of two rows. Pure functions; they touch nothing else.
 """
 
 from __future__ import annotations
@@ -81,3 +82,41 @@ def np_sum(a):  # pragma: no cover - compiled
             ret = left[depth] + ret
             depth -= 1
     return ret
+
+
+@njit(cache=True)
+def row_dot(t, a, b):  # pragma: no cover - compiled
+    """``(t[a] * t[b]).sum()`` for rows of a 2-D array, in numpy's order of additions.
+
+    This is the patron similarity of two actors (``t`` holds unit-normalised patron ties).
+    Indexing the 2-D array directly avoids making row views in hot loops.
+    """
+    n = t.shape[1]
+    if n > 128:
+        prod = np.empty(n)
+        for q in range(n):
+            prod[q] = t[a, q] * t[b, q]
+        return np_sum(prod)
+    if n < 8:
+        res = -0.0
+        for q in range(n):
+            res += t[a, q] * t[b, q]
+        return res
+    r0, r1 = t[a, 0] * t[b, 0], t[a, 1] * t[b, 1]
+    r2, r3 = t[a, 2] * t[b, 2], t[a, 3] * t[b, 3]
+    r4, r5 = t[a, 4] * t[b, 4], t[a, 5] * t[b, 5]
+    r6, r7 = t[a, 6] * t[b, 6], t[a, 7] * t[b, 7]
+    stop = n - n % 8
+    for q in range(8, stop, 8):
+        r0 += t[a, q] * t[b, q]
+        r1 += t[a, q + 1] * t[b, q + 1]
+        r2 += t[a, q + 2] * t[b, q + 2]
+        r3 += t[a, q + 3] * t[b, q + 3]
+        r4 += t[a, q + 4] * t[b, q + 4]
+        r5 += t[a, q + 5] * t[b, q + 5]
+        r6 += t[a, q + 6] * t[b, q + 6]
+        r7 += t[a, q + 7] * t[b, q + 7]
+    res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+    for q in range(stop, n):
+        res += t[a, q] * t[b, q]
+    return res

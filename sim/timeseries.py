@@ -3,8 +3,8 @@
 One snapshot of the actor table is kept per step (only the columns needed, copied by one
 kernel), and turned into a long table on demand: one row per actor and step, with the actor's
 parent and side, so that fighters per group or coalition, membership over time and the
-alignment at any date can all be read from it. The flow columns (``recruited``, ``lost``, ``absorbed``) account for every change
-of a row's own fighters.
+alignment at any date can all be read from it. The flow columns (``recruited``, ``lost``,
+``absorbed``) account for every change of a row's own fighters.
 """
 
 from __future__ import annotations

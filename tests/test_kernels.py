@@ -1,11 +1,11 @@
-"""numpy's order of additions inside numba kernels (sim.kernels.np_sum)."""
+"""numpy's order of additions inside numba kernels (sim.kernels)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from sim.kernels import np_sum
+from sim.kernels import np_sum, row_dot
 
 
 @pytest.mark.parametrize("n", [0, 1, 7, 8, 9, 15, 16, 127, 128, 129, 130, 1000, 8193, 20001])
@@ -24,3 +24,14 @@ def test_a_plain_loop_would_differ():
     for v in x:
         loop += v
     assert loop != x.sum() and np_sum(x) == x.sum()
+
+
+@pytest.mark.parametrize("width", [1, 5, 7, 8, 9, 16, 23, 130])
+def test_row_dot_is_numpy_row_sum(width):
+    rng = np.random.default_rng(width)
+    t = rng.random((20, width))
+    t /= np.linalg.norm(t, axis=1, keepdims=True)
+    a, b = rng.integers(20, size=50), rng.integers(20, size=50)
+    want = (t[a] * t[b]).sum(axis=1)
+    got = np.array([row_dot(t, int(i), int(j)) for i, j in zip(a, b, strict=True)])
+    np.testing.assert_array_equal(got, want)

@@ -35,7 +35,7 @@ import math
 import numpy as np
 from numba import njit
 
-from sim.kernels import np_sum
+from sim.kernels import row_dot
 from sim.relations import Status
 from sim.rules.base import Param, Rule
 from sim.state import TAKEOVER_RATIO, Kind
@@ -356,8 +356,6 @@ def _mwc_terms(
     p_a = 0.0
     if protect_from >= 0:
         p_a = adj if protect_from == own_adj else power[protect_from]
-    n_p = tie_unit.shape[1]
-    prod = np.empty(n_p)
     k = len(opts)
     terms = np.empty((k, 4))
     accepts = np.empty(k, np.bool_)
@@ -379,11 +377,9 @@ def _mwc_terms(
         if protect_from >= 0 and c != protect_from:
             protect = threat * (p_c / (p_c + p_a) if p_c + p_a > 0 else 0.0)
         dist = abs(ideology_g - side_ideology[o])
-        for q in range(n_p):
-            prod[q] = tie_unit[g, q] * tie_unit[o, q]
         terms[j, 0] = w[2] * min(max(e_join - e_alone, -3.0), 3.0)
         terms[j, 1] = -w[3] * dist
-        terms[j, 2] = w[4] * np_sum(prod)
+        terms[j, 2] = w[4] * row_dot(tie_unit, g, o)
         terms[j, 3] = w[5] * protect
         frac_l = p_l / p_s if p_s > 0 else 0.0
         share_with = (0.0 if g_leads else theta) + (1 - theta) * frac_l

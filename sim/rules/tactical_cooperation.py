@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numba import njit
 
+from sim.kernels import row_dot
 from sim.relations import Status
 from sim.rules.base import Param, Rule
 
@@ -312,7 +313,7 @@ def _formation_events(
                     break
         t0 = -w_ideology * np.abs(ideology[a] - ideology[b])
         t1 = w_enemy * common
-        t3 = w_patron * (0.0 + _row_dot(tie_unit, a, b, n_p))
+        t3 = w_patron * (0.0 + row_dot(tie_unit, a, b))
         h = base_rate * np.exp(0.0 + t0 + t1 + threat + t3)  # numpy's row sum: in this order
         if u[e] < -np.expm1(-h * dt):
             out_pairs[k, 0] = a
@@ -345,106 +346,3 @@ def _enemies(codes, status, n):  # pragma: no cover - compiled
             enemies[fill[y]] = x
             fill[y] += 1
     return start, enemies
-
-
-@njit(cache=True)
-def _row_dot(t, a, b, n_p):  # pragma: no cover - compiled
-    """Patron similarity of rows ``a`` and ``b`` of ``t``, as ``(t[a] * t[b]).sum()`` gives it.
-
-    numpy sums fewer than 8 items in order and up to 128 in 8 interleaved partial sums (see
-    :func:`_dot`); indexing the 2-D array directly avoids making row views in the hot loop.
-    """
-    if n_p < 8:
-        res = 0.0
-        for q in range(n_p):
-            res += t[a, q] * t[b, q]
-        return res
-    if n_p > 128:
-        return _dot(t[a], t[b], 0, n_p)
-    r0 = t[a, 0] * t[b, 0]
-    r1 = t[a, 1] * t[b, 1]
-    r2 = t[a, 2] * t[b, 2]
-    r3 = t[a, 3] * t[b, 3]
-    r4 = t[a, 4] * t[b, 4]
-    r5 = t[a, 5] * t[b, 5]
-    r6 = t[a, 6] * t[b, 6]
-    r7 = t[a, 7] * t[b, 7]
-    m = n_p - n_p % 8
-    for q in range(8, m, 8):
-        r0 += t[a, q] * t[b, q]
-        r1 += t[a, q + 1] * t[b, q + 1]
-        r2 += t[a, q + 2] * t[b, q + 2]
-        r3 += t[a, q + 3] * t[b, q + 3]
-        r4 += t[a, q + 4] * t[b, q + 4]
-        r5 += t[a, q + 5] * t[b, q + 5]
-        r6 += t[a, q + 6] * t[b, q + 6]
-        r7 += t[a, q + 7] * t[b, q + 7]
-    res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
-    for q in range(m, n_p):
-        res += t[a, q] * t[b, q]
-    return res
-
-
-@njit(cache=True)
-def _dot(x, y, lo, n):  # pragma: no cover - compiled
-    """``sum(x[lo:lo+n] * y[lo:lo+n])`` summed as numpy's pairwise ``sum`` does (same bits).
-
-    numpy splits a sum of more than 128 items in two halves (a multiple of 8 first) and recurses;
-    a recursive kernel cannot be loaded from numba's cache, so the halves are kept on a stack.
-    """
-    if n <= 128:
-        return _dot_block(x, y, lo, n)
-    todo = np.empty((128, 3), np.int64)  # (start, length, halves done) of open sums
-    done = np.empty(128)  # finished partial sums, innermost last
-    top, k = 0, 0
-    todo[0, 0], todo[0, 1], todo[0, 2] = lo, n, 0
-    while top >= 0:
-        start, size, state = todo[top, 0], todo[top, 1], todo[top, 2]
-        if size <= 128:
-            done[k] = _dot_block(x, y, start, size)
-            k += 1
-            top -= 1
-        elif state == 0:
-            half = size // 2
-            half -= half % 8
-            todo[top, 2] = 1
-            todo[top + 1, 0], todo[top + 1, 1], todo[top + 1, 2] = start + half, size - half, 0
-            todo[top + 2, 0], todo[top + 2, 1], todo[top + 2, 2] = start, half, 0
-            top += 2
-        else:
-            k -= 1
-            done[k - 1] = done[k - 1] + done[k]
-            top -= 1
-    return done[0]
-
-
-@njit(cache=True)
-def _dot_block(x, y, lo, n):  # pragma: no cover - compiled
-    """The pairwise sum numpy uses for at most 128 products (8 interleaved partial sums)."""
-    if n < 8:
-        res = 0.0
-        for q in range(lo, lo + n):
-            res += x[q] * y[q]
-        return res
-    r0 = x[lo] * y[lo]
-    r1 = x[lo + 1] * y[lo + 1]
-    r2 = x[lo + 2] * y[lo + 2]
-    r3 = x[lo + 3] * y[lo + 3]
-    r4 = x[lo + 4] * y[lo + 4]
-    r5 = x[lo + 5] * y[lo + 5]
-    r6 = x[lo + 6] * y[lo + 6]
-    r7 = x[lo + 7] * y[lo + 7]
-    m = n - n % 8
-    for q in range(lo + 8, lo + m, 8):
-        r0 += x[q] * y[q]
-        r1 += x[q + 1] * y[q + 1]
-        r2 += x[q + 2] * y[q + 2]
-        r3 += x[q + 3] * y[q + 3]
-        r4 += x[q + 4] * y[q + 4]
-        r5 += x[q + 5] * y[q + 5]
-        r6 += x[q + 6] * y[q + 6]
-        r7 += x[q + 7] * y[q + 7]
-    res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
-    for q in range(lo + m, lo + n):
-        res += x[q] * y[q]
-    return res
