@@ -34,6 +34,7 @@ from sim.state import (
     Kind,
     derive,
     patch,
+    refresh_state,
     review_leaders,
     shares,
     side_view,
@@ -393,6 +394,8 @@ class CoalitionModel(mesa.Model):
         self._side_power_total: float | None = None
         a = self.actors
         n = a.n
+        # Leaders were reviewed with the current totals only if this refresh reviews them.
+        self._leaders_current = self._structure_changed
         (
             self.top,
             self.totals,
@@ -401,20 +404,23 @@ class CoalitionModel(mesa.Model):
             self._income_share,
             self.sides,
             self.groups,
-        ) = derive(
-            a.alive[:n], a.kind[:n], a.parent[:n], a.fighters[:n], a.cohesion[:n], a.income[:n]
+            # What a side shows to others: a coalition's ideology and patrons are its leader's.
+            self.side_ideology,
+            self._tie_unit,
+        ) = refresh_state(
+            a.alive[:n],
+            a.kind[:n],
+            a.parent[:n],
+            a.fighters[:n],
+            a.cohesion[:n],
+            a.income[:n],
+            a.leader[:n],
+            a.ideology[:n],
+            a.ties[:n],
+            self._structure_changed,
+            TAKEOVER_RATIO,
         )
-        # Leaders were reviewed with the current totals only if this refresh reviews them.
-        self._leaders_current = self._structure_changed
-        if self._structure_changed:
-            review_leaders(
-                a.alive[:n], a.kind[:n], a.parent[:n], a.leader[:n], self.totals, TAKEOVER_RATIO
-            )
-            self._structure_changed = False
-        # What a side shows to others: a coalition's ideology and patrons are its leader's.
-        self.side_ideology, self._tie_unit = side_view(
-            a.kind[:n], a.leader[:n], a.ideology[:n], a.ties[:n]
-        )
+        self._structure_changed = False
         self._seen = None
         if n >= PATCH_MIN_ROWS or self.check_patch:
             # Buffers with the actor table's spare rows, so that patches write in place.
