@@ -158,8 +158,12 @@ def resolve_fitted(
             the parameter's path (``defection.base_rate``) for a value the rules refuse.
     """
     declared = data.get("fitted")
-    if not isinstance(declared, str) or not declared.strip():
+    if not isinstance(declared, str):
         return data, None
+    if not declared.strip():
+        raise ScenarioError(
+            source, [Problem("fitted", "expected the path of a fitted-parameter file, got ''")]
+        )
     if not use_fitted:
         return data, FittedSource(declared=declared, used=False)
     if base_dir is None:

@@ -193,10 +193,11 @@ def test_bad_fitted_values_are_refused_with_the_fitted_file_and_their_path(tmp_p
         load_scenario(path)
 
 
-def test_fitted_must_be_a_path(tmp_path):
+@pytest.mark.parametrize("entry", [3, "", "  "])
+def test_fitted_must_be_a_path(tmp_path, entry):
     path = setup(tmp_path, entry=None)
     data = yaml.safe_load(path.read_text())
-    data["fitted"] = 3
+    data["fitted"] = entry
     path.write_text(yaml.safe_dump(data))
     with pytest.raises(ScenarioError) as info:
         load_scenario(path)
