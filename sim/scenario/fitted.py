@@ -102,11 +102,11 @@ def merge_rules(
         if isinstance(params, dict) and isinstance(merged.get(rule), dict):
             merged[rule] = {**merged[rule], **params}
         else:
-            merged[rule] = copy_value(params)
+            merged[rule] = _shallow_copy(params)
     return merged
 
 
-def copy_value(value: Any) -> Any:
+def _shallow_copy(value: Any) -> Any:
     """A shallow copy of a mapping (other values as they are)."""
     return dict(value) if isinstance(value, dict) else value
 

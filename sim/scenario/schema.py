@@ -13,6 +13,7 @@ money are in thousands of US dollars; yearly flows are converted to per-step flo
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
@@ -24,7 +25,7 @@ Unit = Annotated[float, Field(ge=0.0, le=1.0)]
 NonNegative = Annotated[float, Field(ge=0.0)]
 
 
-def rule_problems(rules: Any, prefix: str = "rules."):
+def rule_problems(rules: Any, prefix: str = "rules.") -> Iterator[tuple[str, str]]:
     """Yield ``(path, message)`` for every bad entry of a ``rules:`` mapping.
 
     Unknown rules and parameters, a non-boolean ``enabled``, values that are not numbers, out of
