@@ -37,7 +37,8 @@ def add_parser(subparsers) -> None:
             "adaptive distance. The history is a SQLite database (--db): run the same "
             "command again to continue an interrupted calibration. Writes the posterior "
             "summary, plots, a posterior predictive comparison report and the fitted "
-            "parameters (see docs/calibration.md)."
+            "parameters (see docs/calibration.md). The scenario's fitted: file, if any, is "
+            "not used: runs start from the declared defaults."
         ),
     )
     p.add_argument("scenario", help="scenario file (YAML)")
@@ -159,7 +160,9 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     end = parse_date(args.end, "--until")
     check_start = parse_date(args.check_from, "--check-from")
     check_end = parse_date(args.check_until, "--check-until")
-    scenario = load_scenario(args.scenario)
+    # A calibration re-estimates what a fitted file holds: it starts from the declared
+    # defaults, never from the scenario's fitted: file (docs/calibration.md).
+    scenario = load_scenario(args.scenario, use_fitted=False)
 
     from calibration.abc import build_setup, calibrate, find_run, make_sampler
     from calibration.priors import resolve_priors
@@ -185,6 +188,12 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         f"calibrating scenario {scenario.name!r} against the record, window {setup.start} .. "
         f"{setup.end}"
     )
+    print(f"  {scenario.rules_origin()}")
+    if scenario.fitted_source is not None:
+        print(
+            f"  note: the scenario's fitted file ({scenario.fitted!r}) is not used: a "
+            "calibration starts from the declared defaults (priors from the declared ranges)"
+        )
     for p in priors:
         print(f"  {p.name:<40} prior {p.describe()}, default {p.default:g}")
     observed = setup.observed_statistics()
@@ -298,7 +307,8 @@ def write_outputs(
         f"({cal.generations} generations of {setup.population} particles, "
         f"{int(cal.history.total_nr_simulations)} simulations, seed {setup.seed}).",
         "Written by `coalsim calibrate` (see docs/calibration.md). The content is a scenario's",
-        "`rules:` mapping: paste it under `rules:` or pass each value with",
+        "`rules:` mapping: name this file in a scenario's `fitted:` (a path from the",
+        "scenario's folder), paste it under `rules:` or pass each value with",
         "`--set RULE.PARAM=VALUE`. Parameters not listed keep their declared defaults.",
     ]
     if command:
@@ -348,6 +358,8 @@ def _report(cal, table, gens, check, window, rules, command, scenario_path, trut
         "",
         f"- scenario: `{scenario_path or setup.scenario.name}`; window fitted: {setup.start} .. "
         f"{setup.end}",
+        f"- base of every run (the calibrated parameters aside): "
+        f"{setup.scenario.rules_origin()}; `default` below is the declared default",
         f"- record: {'shipped' if setup.record is None else setup.record.source}"
         + (f" (synthetic observations: {setup.synthetic})" if setup.synthetic else ""),
         f"- ABC-SMC (pyabc): population {setup.population}, {cal.generations} generation(s), "

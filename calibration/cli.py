@@ -70,6 +70,9 @@ def add_parsers(subparsers) -> None:
         metavar="RULE.PARAM=VALUE",
         help="override a rule parameter (repeatable)",
     )
+    from sim.cli import add_no_fitted
+
+    add_no_fitted(p)
     p.set_defaults(func=cmd_compare)
 
     from calibration.calibrate_cli import add_parser as add_calibrate
@@ -95,7 +98,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         raise ScenarioError("command line", problems)
     start = parse_date(args.start, "--from")
     end = parse_date(args.end, "--until")
-    scenario = load_scenario(args.scenario)
+    scenario = load_scenario(args.scenario, use_fitted=not args.no_fitted)
     if args.set:
         settings = parse_settings(args.set)
         scenario = with_params(scenario, settings, source=f"{args.scenario} (--set)")
@@ -131,6 +134,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         f"scenario {m['scenario']!r}: {m['runs']} runs (seed {m['seed']}, {m['workers']} "
         f"worker(s)), window {m['start']} .. {m['end']}, {elapsed:.1f} s"
     )
+    print(m["rules"])
     print(
         f"record: {m['record_events']} events in the window, {m['mappable_events']:.0f} "
         f"the scenario can express; null model: {m['null_method']}"

@@ -367,6 +367,7 @@ def compare_ensemble(ctx: ComparisonContext, ensemble: Ensemble) -> ComparisonRe
     warnings += [f"record membership: {w}" for w in ctx.history.warnings]
     meta = {
         "scenario": ctx.scenario.name,
+        "rules": ctx.scenario.rules_origin(),
         "start": ctx.start,
         "end": ctx.end,
         "runs": runs,

@@ -28,7 +28,8 @@ import pandas as pd
 import yaml
 
 from calibration.priors import Prior
-from sim.scenario import Problem, Scenario, ScenarioError
+from sim.scenario import Problem, Scenario, ScenarioError, read_fitted
+from sim.scenario.fitted import settings_of
 
 SUMMARY_COLUMNS = [
     "parameter",
@@ -309,28 +310,29 @@ def write_fitted(path: Path, rules: Mapping, header: Sequence[str]) -> Path:
 def load_fitted(path: str | Path) -> dict[str, dict[str, float]]:
     """Read a fitted-parameter file (a ``rules:`` mapping, or a mapping with ``rules:``).
 
+    The reader is the scenario loader's (:func:`sim.scenario.read_fitted`); the values are
+    checked against the rules' declared ranges like a scenario's ``rules:``.
+
     Raises:
-        ScenarioError: If the file is missing or not such a mapping.
+        ScenarioError: Naming the file if it is missing or not such a mapping, or naming the
+            file and the parameter (``defection.base_rate``) for a value the rules refuse.
     """
-    path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise ScenarioError(str(path), [Problem("", f"cannot read: {exc}")]) from None
-    if isinstance(data, dict) and set(data) == {"rules"}:
-        data = data["rules"]
-    if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
-        raise ScenarioError(str(path), [Problem("", "expected a mapping RULE: {PARAM: VALUE}")])
-    return data
+    from sim.scenario.fitted import fitted_problems
 
-
-def settings_of(rules: Mapping[str, Mapping[str, float]]) -> dict[str, float]:
-    """``{rule: {param: v}}`` -> ``{"rule.param": v}``."""
-    return {f"{r}.{k}": v for r, params in rules.items() for k, v in params.items()}
+    rules = read_fitted(path)
+    problems = fitted_problems(rules)
+    if problems:
+        raise ScenarioError(str(path), problems)
+    return rules
 
 
 def apply_fitted(scenario: Scenario, path: str | Path) -> Scenario:
-    """``scenario`` with the parameters of a fitted-parameter file set (validated)."""
+    """``scenario`` with the parameters of a fitted-parameter file set (validated).
+
+    The file's values win over the scenario's own (they are applied like ``--set``); a
+    scenario file can instead name the file in ``fitted:`` (see docs/scenarios.md), where its
+    own ``rules:`` win.
+    """
     from sim.scenario import with_params
 
     return with_params(scenario, settings_of(load_fitted(path)), source=str(path))

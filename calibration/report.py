@@ -226,6 +226,7 @@ def write_report(result: ComparisonResult, out_dir: Path) -> Path:
         f"# Comparison with the historical record: {m.get('scenario', '')}",
         "",
         f"- window: {m.get('start')} .. {m.get('end')}",
+        f"- {m.get('rules', 'rules: not recorded')}",
         f"- ensemble: {m.get('runs')} runs, seed {m.get('seed', '-')}, "
         f"{m.get('workers')} worker(s), {m.get('elapsed', 0.0):.1f} s of runs",
         f"- record: `{m.get('record')}`, {m.get('record_events')} events in the window "

@@ -13,7 +13,9 @@ steps the model in a background thread.
 
 This module reads scenario files only through :mod:`frontend.config` and uploads only through
 :func:`frontend.config.read_upload` and :func:`sim.scenario.load_scenario_text` (safe YAML,
-capped size). It never writes files.
+capped size). A listed scenario's ``fitted:`` file is read by the loader, relative to the
+scenario's folder; an upload that names one is refused (it has no folder, and the page reads no
+path an upload names). It never writes files.
 """
 
 from __future__ import annotations
@@ -303,9 +305,16 @@ def pending_changes() -> list[str]:
 
 
 def model_summary(m: CoalitionModel) -> str:
-    """One line on what a model runs: scenario, seed and settings that differ from its file."""
+    """One line on what a model runs.
+
+    The scenario, seed, settings that differ from its file, and where the file's rule
+    parameters come from (e.g. a fitted-parameter file).
+    """
     spec = getattr(m, "base_spec", m.scenario_spec)
     diff = changed_settings(spec, model_values(m))
     label = getattr(m, "label", spec.name)
     changed = ", ".join(f"{k}={format_value(v)}" for k, v in diff.items()) or "none"
-    return f"{label} · seed {getattr(m, 'seed', '?')} · settings changed: {changed}"
+    return (
+        f"{label} · seed {getattr(m, 'seed', '?')} · settings changed: {changed} · "
+        f"{spec.rules_origin()}"
+    )

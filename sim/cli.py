@@ -78,8 +78,18 @@ def make_folder(folder: Path, flag: str = "--out") -> Path:
     return folder
 
 
-def _load(path: str, settings: list[str] | None = None):
-    scenario = load_scenario(path)
+def add_no_fitted(parser: argparse.ArgumentParser) -> None:
+    """Add ``--no-fitted`` (run on the declared defaults, not the scenario's fitted file)."""
+    parser.add_argument(
+        "--no-fitted",
+        action="store_true",
+        help="ignore the scenario's fitted: file (calibrated parameters): rules run with "
+        "their declared defaults where the scenario's own rules: set nothing",
+    )
+
+
+def _load(path: str, settings: list[str] | None = None, use_fitted: bool = True):
+    scenario = load_scenario(path, use_fitted=use_fitted)
     if settings:
         scenario = with_params(scenario, parse_settings(settings), source=f"{path} (--set)")
     return scenario
@@ -87,12 +97,13 @@ def _load(path: str, settings: list[str] | None = None):
 
 def cmd_validate(args: argparse.Namespace) -> int:
     """Check a scenario file and print a one-line summary."""
-    s = _load(args.file)
+    s = _load(args.file, use_fitted=not args.no_fitted)
     units = sum(len(g.units) for g in s.groups)
     print(
         f"{args.file}: valid scenario {s.name!r}: {len(s.groups)} groups, {units} units, "
         f"{len(s.coalitions)} coalitions, {len(s.patrons)} patrons, {s.start} .. {s.end}"
     )
+    print(s.rules_origin())
     return 0
 
 
@@ -101,7 +112,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from sim.model import CoalitionModel
     from sim.summary import summarise
 
-    scenario = _load(args.file, args.set)
+    scenario = _load(args.file, args.set, use_fitted=not args.no_fitted)
     until = parse_date(args.until, "--until")
     if until is not None and until <= scenario.start:
         raise ScenarioError(
@@ -147,6 +158,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("validate", help="check a scenario file")
     p.add_argument("file")
+    add_no_fitted(p)
     p.set_defaults(func=cmd_validate)
     p = sub.add_parser("run", help="run a scenario")
     p.add_argument("file")
@@ -160,6 +172,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--until", help="stop at this date (YYYY-MM-DD)")
     p.add_argument("--out", help="folder for events.csv and timeseries.parquet")
+    add_no_fitted(p)
     p.set_defaults(func=cmd_run)
     p = sub.add_parser("rules", help="list rules and parameters")
     p.set_defaults(func=cmd_rules)

@@ -1,4 +1,4 @@
-"""A short text summary of a finished run: events by type and the sides at the end."""
+"""A short text summary of a finished run: rules' origin, events by type, the sides at the end."""
 
 from __future__ import annotations
 
@@ -9,13 +9,17 @@ from sim.state import Kind
 
 
 def summarise(model, events: pd.DataFrame, elapsed: float | None = None) -> str:
-    """Events by type and the coalitions (and strongest independent groups) at the end."""
+    """Where the rule parameters come from, events by type, the sides at the end.
+
+    The sides are the coalitions and the strongest independent groups.
+    """
     a = model.actors
     lines = [
         f"scenario {model.scenario_spec.name!r}: {model.start} .. {model.date} "
         f"({model.steps} steps of {model.step_days} days"
         + (f", {elapsed:.2f} s)" if elapsed is not None else ")")
     ]
+    lines.append(model.scenario_spec.rules_origin())
     counts = events["event_type"].value_counts()
     lines.append(
         "events: "

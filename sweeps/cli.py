@@ -36,7 +36,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     from sweeps.driver import plan, run_sweep
     from sweeps.spec import load_sweep
 
-    sweep = load_sweep(args.file)
+    sweep = load_sweep(args.file, use_fitted=not args.no_fitted)
     if args.scheduler is not None and "://" not in args.scheduler:
         raise ScenarioError(
             "--scheduler",
@@ -55,7 +55,9 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             f"= {len(design) * len(seeds)} runs of {sweep.scenario.name!r} "
             f"from {sweep.scenario.start} to {sweep.end} (hash {sweep.spec_hash})"
         )
+        print(f"base of every run: {sweep.scenario.rules_origin()}")
         return 0
+    print(f"base of every run: {sweep.scenario.rules_origin()}")
     report = run_sweep(
         sweep,
         args.out,
@@ -114,6 +116,9 @@ def add_parsers(subparsers) -> None:
         "--dry-run", action="store_true", help="validate the file and print the design's size"
     )
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    from sim.cli import add_no_fitted
+
+    add_no_fitted(p)
     p.set_defaults(func=cmd_sweep)
 
     a = subparsers.add_parser(

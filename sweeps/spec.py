@@ -306,12 +306,15 @@ def parse_sweep_text(text: str, source: str) -> SweepSpec:
         raise ScenarioError(source, problems) from None
 
 
-def load_sweep(path: str | Path) -> Sweep:
+def load_sweep(path: str | Path, *, use_fitted: bool = True) -> Sweep:
     """Read and validate a sweep file and the scenario it names.
 
     Args:
         path: The sweep file (YAML). A relative ``scenario:`` path is taken from the sweep
             file's folder.
+        use_fitted: ``False`` ignores the scenario's ``fitted:`` file (``--no-fitted``): the
+            runs start from the declared defaults. Either way the scenario's content, fitted
+            values included, is part of the sweep's hash.
 
     Returns:
         The sweep, ready to run.
@@ -322,11 +325,14 @@ def load_sweep(path: str | Path) -> Sweep:
     """
     path = Path(path)
     text, source = read_input(path, MAX_FILE_BYTES)
-    return sweep_from_text(text, source, base=path.parent)
+    return sweep_from_text(text, source, base=path.parent, use_fitted=use_fitted)
 
 
-def sweep_from_text(text: str, source: str, base: Path) -> Sweep:
-    """Validate sweep-file text; ``base`` is the folder a relative scenario path starts from."""
+def sweep_from_text(text: str, source: str, base: Path, *, use_fitted: bool = True) -> Sweep:
+    """Validate sweep-file text; ``base`` is the folder a relative scenario path starts from.
+
+    ``use_fitted`` as in :func:`load_sweep`.
+    """
     spec = parse_sweep_text(text, source)
     scen_path = Path(spec.scenario)
     if not scen_path.is_absolute():
@@ -342,7 +348,8 @@ def sweep_from_text(text: str, source: str, base: Path) -> Sweep:
                 )
             ],
         )
-    scenario = load_scenario(scen_path)  # its own errors name the scenario file
+    # its own errors name the scenario file (or its fitted file)
+    scenario = load_scenario(scen_path, use_fitted=use_fitted)
     problems = [Problem(p, m) for p, m in check_sweep(spec, scenario)]
     if problems:
         raise ScenarioError(source, problems)

@@ -82,3 +82,38 @@ def test_rules_lists_every_parameter():
         assert rule.name in r.stdout
         for p in rule.params:
             assert p.name in r.stdout
+
+
+def test_run_says_where_the_rules_come_from_and_no_fitted_switches_the_file_off(tmp_path):
+    scen = tmp_path / "s.yaml"
+    scen.write_text(SMALL.read_text() + "\nfitted: fitted.yaml\n")
+    (tmp_path / "fitted.yaml").write_text("windows_of_opportunity: {enabled: false}\n")
+    args = ("run", str(scen), "--until", "2020-07-01")
+    fitted = coalsim(*args, "--out", str(tmp_path / "f"))
+    plain = coalsim(*args, "--out", str(tmp_path / "d"), "--no-fitted")
+    assert fitted.returncode == plain.returncode == 0, fitted.stderr + plain.stderr
+    # three_groups.yaml sets 3 values of its own (one of them landscape_alignment.enabled)
+    assert (
+        f"rules: 1 fitted value(s) from {tmp_path / 'fitted.yaml'}, 3 set by the scenario or "
+        "--set; declared defaults otherwise"
+    ) in fitted.stdout
+    assert (
+        "rules: declared defaults except 3 value(s) set by the scenario or --set (the "
+        "scenario's fitted file 'fitted.yaml' not used)"
+    ) in plain.stdout
+    fights = {
+        k: (pd.read_csv(tmp_path / k / "events.csv").event_type == "fight").sum() for k in "fd"
+    }
+    assert fights["f"] == 0 < fights["d"]
+
+
+def test_a_bad_fitted_file_exits_2_naming_it_without_traceback(tmp_path):
+    scen = tmp_path / "s.yaml"
+    scen.write_text(SMALL.read_text() + "\nfitted: fitted.yaml\n")
+    r = coalsim("validate", str(scen))
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert f"{scen}: fitted: expected a fitted-parameter file" in r.stderr
+    (tmp_path / "fitted.yaml").write_text("truces: {base_rate: 3}\n")
+    r = coalsim("run", str(scen))
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert "fitted.yaml: truces.base_rate: expected a number in [0.0, 1.0], got 3" in r.stderr

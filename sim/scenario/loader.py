@@ -1,7 +1,9 @@
 """Reading scenario files: safe YAML, schema validation, readable errors.
 
 Everything that turns a file (or a mapping) into a :class:`~sim.scenario.schema.Scenario` goes
-through :func:`validate_scenario`, so a scenario built any other way cannot skip the checks.
+through :func:`validate_scenario`, so a scenario built any other way cannot skip the checks. A
+scenario's ``fitted:`` file is read and merged into its ``rules:`` here
+(:mod:`sim.scenario.fitted`), before the checks, so its values are checked like the file's own.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import yaml
 from pydantic import ValidationError
 
 from sim.scenario.errors import Problem, ScenarioError, format_loc
+from sim.scenario.fitted import FittedSource, resolve_fitted
 from sim.scenario.schema import Scenario
 
 MAX_FILE_BYTES = 2_000_000
@@ -33,21 +36,39 @@ def _describe_pydantic(err: dict[str, Any]) -> str:
     return f"{msg}, got {got!r}"
 
 
-def validate_scenario(data: Any, source: str = "<scenario>") -> Scenario:
-    """Validate a parsed scenario mapping.
+def validate_scenario(
+    data: Any,
+    source: str = "<scenario>",
+    *,
+    base_dir: str | Path | None = None,
+    use_fitted: bool = True,
+) -> Scenario:
+    """Validate a parsed scenario mapping, merging in the fitted-parameter file it names.
 
     Args:
         data: The mapping read from YAML (or built in code).
         source: Where it came from, for error messages.
+        base_dir: The folder a relative ``fitted:`` path starts from (the scenario file's).
+            ``None``: a scenario that names a fitted file is refused (see
+            :func:`sim.scenario.fitted.resolve_fitted`).
+        use_fitted: ``False`` ignores the ``fitted:`` file: the declared defaults apply where
+            the scenario's own ``rules:`` set nothing (``--no-fitted``).
 
     Returns:
-        The validated scenario.
+        The validated scenario; :attr:`Scenario.fitted_source` says which fitted file it used.
 
     Raises:
-        ScenarioError: With every problem found, each with its field path.
+        ScenarioError: With every problem found, each with its field path (problems of the
+            fitted file name that file).
     """
     if not isinstance(data, dict):
         raise ScenarioError(source, [Problem("", "expected a mapping at the top of the file")])
+    data, fitted = resolve_fitted(data, source, base_dir, use_fitted)
+    return _checked(data, source, fitted)
+
+
+def _checked(data: dict[str, Any], source: str, fitted: FittedSource | None) -> Scenario:
+    """Validate a mapping whose ``fitted:`` file (if any) is already merged into ``rules``."""
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
@@ -56,6 +77,7 @@ def validate_scenario(data: Any, source: str = "<scenario>") -> Scenario:
     problems = [Problem(path, msg) for path, msg in scenario.consistency_problems()]
     if problems:
         raise ScenarioError(source, problems)
+    scenario._fitted_source = fitted
     return scenario
 
 
@@ -91,31 +113,55 @@ def read_input(path: str | Path, max_bytes: int = MAX_FILE_BYTES) -> tuple[str, 
         raise ScenarioError(source, [Problem("", "expected UTF-8 text")]) from None
 
 
-def load_scenario(path: str | Path) -> Scenario:
-    """Read and validate a scenario file.
+def load_scenario(path: str | Path, *, use_fitted: bool = True) -> Scenario:
+    """Read and validate a scenario file (with the fitted-parameter file it names, if any).
 
     Args:
-        path: A YAML scenario file.
+        path: A YAML scenario file. Its ``fitted:`` path starts from the file's folder.
+        use_fitted: ``False`` ignores ``fitted:`` (the declared defaults apply instead).
 
     Returns:
         The validated scenario.
 
     Raises:
-        ScenarioError: If the file is missing, too large, not YAML, or not a valid scenario.
+        ScenarioError: If the file (or its fitted file) is missing, too large, not YAML, or not
+            valid.
     """
     text, source = read_input(path)
-    return validate_scenario(parse_yaml(text, source), source)
+    return validate_scenario(
+        parse_yaml(text, source), source, base_dir=Path(path).parent, use_fitted=use_fitted
+    )
 
 
-def load_scenario_text(text: str, source: str = "<upload>") -> Scenario:
-    """Validate scenario YAML given as text (e.g. an upload)."""
+def load_scenario_text(
+    text: str,
+    source: str = "<upload>",
+    *,
+    base_dir: str | Path | None = None,
+    use_fitted: bool = True,
+) -> Scenario:
+    """Validate scenario YAML given as text (e.g. an upload).
+
+    Args:
+        text: The YAML.
+        source: Its label in error messages.
+        base_dir: The folder a relative ``fitted:`` path starts from. ``None`` (the default,
+            and what the front end passes for uploads): text that names a fitted file is
+            refused with a message saying so, since text has no folder of its own.
+        use_fitted: ``False`` ignores ``fitted:`` instead.
+    """
     if len(text.encode("utf-8")) > MAX_FILE_BYTES:
         raise ScenarioError(source, [Problem("", f"expected at most {MAX_FILE_BYTES} bytes")])
-    return validate_scenario(parse_yaml(text, source), source)
+    return validate_scenario(
+        parse_yaml(text, source), source, base_dir=base_dir, use_fitted=use_fitted
+    )
 
 
 def with_params(scenario: Scenario, settings: dict[str, float], source: str = "--set") -> Scenario:
     """Return a copy of ``scenario`` with rule parameters overridden.
+
+    The copy keeps the original's :attr:`~Scenario.fitted_source`: ``settings`` win over the
+    fitted values, which are already in its ``rules``.
 
     Args:
         scenario: A validated scenario.
@@ -135,8 +181,9 @@ def with_params(scenario: Scenario, settings: dict[str, float], source: str = "-
             continue
         rules.setdefault(rule, {})[param] = value
     data["rules"] = rules
+    data["fitted"] = scenario.fitted  # excluded from dumps; its values are already in rules
     try:
-        scenario = validate_scenario(data, source)
+        scenario = _checked(data, source, scenario.fitted_source)
     except ScenarioError as exc:
         problems += exc.problems
     if problems:

@@ -13,14 +13,54 @@ money are in thousands of US dollars; yearly flows are converted to per-step flo
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from sim.rules import RULES, rule_conflicts
+from sim.scenario.fitted import FittedSource
 
 Unit = Annotated[float, Field(ge=0.0, le=1.0)]
 NonNegative = Annotated[float, Field(ge=0.0)]
+
+
+def rule_problems(rules: Any, prefix: str = "rules.") -> Iterator[tuple[str, str]]:
+    """Yield ``(path, message)`` for every bad entry of a ``rules:`` mapping.
+
+    Unknown rules and parameters, a non-boolean ``enabled``, values that are not numbers, out of
+    the parameter's declared range, or fractional for a whole-number parameter. Used for a
+    scenario's ``rules:`` and for fitted-parameter files (:mod:`sim.scenario.fitted`).
+
+    Args:
+        rules: ``{rule: {param: value}}``.
+        prefix: Put before each path (``"rules."`` in a scenario, ``""`` in a fitted file).
+    """
+    if not isinstance(rules, dict):
+        yield prefix.rstrip("."), "expected a mapping of rule names to their parameters"
+        return
+    for rname, cfg in rules.items():
+        path = f"{prefix}{rname}"
+        if rname not in RULES:
+            yield path, f"expected a rule among {list(RULES)}, got {rname!r}"
+            continue
+        if not isinstance(cfg, dict):
+            yield path, "expected a mapping of parameter names to values"
+            continue
+        rule = RULES[rname]
+        for key, value in cfg.items():
+            if key == "enabled":
+                if not isinstance(value, bool):
+                    yield f"{path}.enabled", f"expected true or false, got {value!r}"
+                continue
+            try:
+                why = rule.param(key).check(value)
+            except KeyError:
+                names = [p.name for p in rule.params]
+                yield f"{path}.{key}", f"expected a parameter of {rname} among {names}"
+                continue
+            if why:
+                yield f"{path}.{key}", why
 
 
 class _Spec(BaseModel):
@@ -127,7 +167,15 @@ class Scenario(_Spec):
     pressure: list[PressurePoint] = []
     interventions: list[Intervention] = []
     rules: dict[str, dict[str, Any]] = {}
+    fitted: str | None = Field(
+        None,
+        exclude=True,  # not content: its values are in ``rules`` once the scenario is loaded
+        description="Fitted-parameter file merged into rules (relative to the scenario's folder).",
+    )
     landscape: LandscapeSpec = LandscapeSpec()
+
+    # Set by the loader: the fitted file whose values were merged into ``rules``.
+    _fitted_source: FittedSource | None = PrivateAttr(None)
 
     # -- consistency -------------------------------------------------------------------------
     def consistency_problems(self):
@@ -273,33 +321,56 @@ class Scenario(_Spec):
             yield f"{path}.value", f"expected a number >= 0, got {iv.value}"
 
     def _rule_problems(self):
-        for rname, cfg in self.rules.items():
-            path = f"rules.{rname}"
-            if rname not in RULES:
-                yield path, f"expected a rule among {list(RULES)}, got {rname!r}"
-                continue
-            if not isinstance(cfg, dict):
-                yield path, "expected a mapping of parameter names to values"
-                continue
-            rule = RULES[rname]
-            for key, value in cfg.items():
-                if key == "enabled":
-                    if not isinstance(value, bool):
-                        yield f"{path}.enabled", f"expected true or false, got {value!r}"
-                    continue
-                try:
-                    why = rule.param(key).check(value)
-                except KeyError:
-                    names = [p.name for p in rule.params]
-                    yield f"{path}.{key}", f"expected a parameter of {rname} among {names}"
-                    continue
-                if why:
-                    yield f"{path}.{key}", why
+        yield from rule_problems(self.rules)
         enabled = [r for r in RULES if self.rule_enabled(r)]
         for a, b in rule_conflicts(enabled):
             yield f"rules.{b}.enabled", f"{b} and {a} cannot both run: {b} replaces {a}"
 
     # -- accessors ---------------------------------------------------------------------------
+    @property
+    def fitted_source(self) -> FittedSource | None:
+        """The fitted-parameter file the loader merged into ``rules`` (or chose not to use)."""
+        return self._fitted_source
+
+    def fitted_in_effect(self) -> dict[str, Any]:
+        """``{"rule.param": value}`` of the fitted values this scenario runs with.
+
+        A fitted value overridden by the scenario's own ``rules:`` or by ``--set`` is left out.
+        """
+        src = self._fitted_source
+        if src is None or not src.used:
+            return {}
+        out = {}
+        for key, value in src.values.items():
+            rule, _, param = key.partition(".")
+            if self.rules.get(rule, {}).get(param) == value:
+                out[key] = value
+        return out
+
+    def rules_origin(self) -> str:
+        """One line on where the rule parameters come from, for reports and the front end.
+
+        E.g. ``rules: 5 fitted values from calibration/fitted/idlib_2017.yaml; declared
+        defaults otherwise``.
+        """
+        own = sum(len(cfg) for cfg in self.rules.values())  # ``enabled`` switches included
+        src = self._fitted_source
+        if src is not None and src.used:
+            active = self.fitted_in_effect()
+            n = len(src.values)
+            used = f"{n}" if len(active) == n else f"{len(active)} of {n}"
+            line = f"rules: {used} fitted value(s) from {src.path}"
+            others = own - len(active)
+            if others:
+                line += f", {others} set by the scenario or --set"
+            return line + "; declared defaults otherwise"
+        line = "rules: declared defaults"
+        if own:
+            line += f" except {own} value(s) set by the scenario or --set"
+        if src is not None:
+            line += f" (the scenario's fitted file {src.declared!r} not used)"
+        return line
+
     def rule_enabled(self, name: str) -> bool:
         """Whether rule ``name`` runs in this scenario."""
         cfg = self.rules.get(name, {})

@@ -19,6 +19,7 @@ from calibration.abc import (
     make_sampler,
     particle_seed,
     run_statistics,
+    scenario_digest,
     statistics_for,
 )
 from calibration.comparison import summary_statistics
@@ -225,6 +226,20 @@ def test_cli_writes_summary_plots_check_and_fitted_file(small_files, tmp_path, c
     # run again: the stored generation is reused, nothing is sampled
     assert main(calibrate_args(small_files, tmp_path, "--workers", "1", "--check-runs", "0")) == 0
     assert "continued the stored calibration" in capsys.readouterr().out
+    # the same scenario naming a fitted file: a calibration ignores it (and says so), so it is
+    # the same calibration and continues, nothing sampled
+    scenario, _ = small_files
+    with_fitted = tmp_path / "with_fitted.yaml"
+    with_fitted.write_text(scenario.read_text() + "fitted: fitted/small.yaml\n")
+    args = calibrate_args(small_files, tmp_path, "--workers", "1", "--check-runs", "0")
+    args[args.index(str(scenario))] = str(with_fitted)
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "continued the stored calibration" in out
+    assert "note: the scenario's fitted file ('fitted/small.yaml') is not used" in out
+    assert "base of every run (the calibrated parameters aside): rules: declared defaults (" in (
+        (tmp_path / "report.md").read_text()
+    )
     # another configuration in the same database is refused
     assert main(calibrate_args(small_files, tmp_path, "--workers", "1", "--population", "7")) == 2
     assert "belongs to another calibration" in capsys.readouterr().err
@@ -276,12 +291,25 @@ def test_an_unreachable_scheduler_exits_2(small_files, tmp_path, capsys):
     assert "--scheduler: cannot connect to tcp://127.0.0.1:9" in capsys.readouterr().err
 
 
-def test_the_shipped_fitted_file_is_valid_for_the_default_scenario():
-    path = ROOT / "calibration" / "fitted" / "idlib_2017.yaml"
-    if not path.exists():
-        pytest.skip("no fitted parameters shipped yet")
+def test_the_shipped_fitted_file_is_valid_and_is_the_default_scenarios_rules():
     from sim import load_scenario
 
-    scenario = apply_fitted(load_scenario(ROOT / "scenarios" / "idlib_2017.yaml"), path)
-    values = {f"{r}.{k}" for r, v in load_fitted(path).items() for k in v}
-    assert values and values <= {f"{r}.{k}" for r, v in scenario.rules.items() for k in v}
+    path = ROOT / "calibration" / "fitted" / "idlib_2017.yaml"
+    idlib = ROOT / "scenarios" / "idlib_2017.yaml"
+    fitted = load_fitted(path)  # the scenario loader's reader, values checked
+    assert set(fitted) == {p.partition(".")[0] for p in DEFAULT_PARAMS}
+    by_posterior = apply_fitted(load_scenario(idlib, use_fitted=False), path)
+    by_scenario = load_scenario(idlib)  # through its fitted: entry
+    assert by_scenario.rules == by_posterior.rules == fitted
+    assert scenario_digest(by_scenario) == scenario_digest(by_posterior)
+
+
+def test_load_fitted_refuses_bad_values_with_the_file_and_path(tmp_path):
+    path = tmp_path / "f.yaml"
+    path.write_text("defection: {base_rate: 0.5}\ntruces: {nope: 1}\n")
+    with pytest.raises(ScenarioError) as info:
+        load_fitted(path)
+    assert info.value.source == str(path)
+    assert [p.path for p in info.value.problems] == ["defection.base_rate", "truces.nope"]
+    with pytest.raises(ScenarioError, match="cannot read the file"):
+        load_fitted(tmp_path / "missing.yaml")

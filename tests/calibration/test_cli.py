@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -41,6 +42,25 @@ def test_compare_writes_the_report_and_prints_the_headline(tmp_path):
     report = (out / "report.md").read_text()
     assert "## Headline scores" in report and "![timeline](timeline.png)" in report
     assert "E017" in report  # the HTS merger is in the window and in the table
+    # the default scenario runs with its fitted file, and both outputs say so
+    origin = (
+        f"rules: 5 fitted value(s) from {Path('calibration', 'fitted', 'idlib_2017.yaml')}; "
+        "declared defaults otherwise"
+    )
+    assert origin in lines and f"- {origin}" in report.splitlines()
+
+
+def test_compare_no_fitted_runs_the_declared_defaults(tmp_path, capsys):
+    args = ["compare", str(IDLIB), "--runs", "2", "--workers", "1", "--until", "2017-03-01"]
+    heads = {}
+    for label, extra in (("fitted", []), ("defaults", ["--no-fitted"])):
+        assert main([*args, *extra, "--out", str(tmp_path / label)]) == 0
+        heads[label] = pd.read_csv(tmp_path / label / "counts.csv")
+        report = (tmp_path / label / "report.md").read_text()
+        assert ("not used)" in report) == (label == "defaults")
+    capsys.readouterr()
+    # different parameters, different simulated counts
+    assert not heads["fitted"]["median"].equals(heads["defaults"]["median"])
 
 
 @pytest.mark.parametrize(

@@ -14,6 +14,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
+from sim.rules import RULES
+from sim.scenario import load_scenario
+
 ROOT = Path(__file__).resolve().parents[2]
 IDLIB = ROOT / "scenarios" / "idlib_2017.yaml"
 SMALL = ROOT / "scenarios" / "three_groups.yaml"
@@ -81,9 +84,13 @@ def test_slider_change_and_reset_rebuild_the_model(page: Page, app_url: str):
     slider = page.locator(".coalsim-param-truces-base_rate [role=slider]")
     slider.focus()
     slider.press("End")  # the top of the documented range, 1
-    expect(page.locator(".coalsim-pending")).to_contain_text("truces.base_rate 0.25 -> 1")
+    # The scenario's value is its fitted file's (calibration/fitted/idlib_2017.yaml).
+    own = load_scenario(IDLIB).rule_values("truces")["base_rate"]
+    assert own != RULES["truces"].param("base_rate").default
+    expect(page.locator(".coalsim-pending")).to_contain_text(f"truces.base_rate {own:g} -> 1")
     # Not applied yet: the running model still has the scenario's value.
     expect(page.locator(".coalsim-model-summary")).to_contain_text("settings changed: none")
+    expect(page.locator(".coalsim-model-summary")).to_contain_text("rules: 5 fitted value(s)")
 
     page.get_by_role("button", name="Reset", exact=True).click()
 

@@ -112,6 +112,30 @@ def test_valid_upload_is_offered_and_opened(fresh):
     assert fresh.model.value.label == "upload: mine.yaml"
 
 
+def test_listed_default_scenario_runs_its_fitted_values_and_says_so(fresh):
+    assert fresh.open_scenario("idlib_2017")
+    m = fresh.model.value
+    fitted = load_scenario(IDLIB).rules
+    assert fitted and m.rule("truces").base_rate == fitted["truces"]["base_rate"]
+    # the sliders start at the scenario's (fitted) values; "Scenario's values" returns to them
+    assert fresh.settings.value["truces.base_rate"] == fitted["truces"]["base_rate"]
+    summary = fresh.model_summary(m)
+    assert "settings changed: none" in summary
+    assert "rules: 5 fitted value(s) from " in summary and "idlib_2017.yaml" in summary
+
+
+def test_an_upload_naming_a_fitted_file_is_refused_with_a_reason(fresh):
+    fresh.open_scenario("three_groups")
+    before = fresh.model.value
+    data = IDLIB.read_bytes()  # the shipped scenario, with its fitted: entry
+    assert not fresh.open_upload("idlib_copy.yaml", data, len(data))
+    source, problems = fresh.problems.value
+    assert source == "idlib_copy.yaml"
+    assert [p.path for p in problems] == ["fitted"]
+    assert "no folder" in problems[0].message and "'rules:'" in problems[0].message
+    assert fresh.model.value is before
+
+
 def test_network_layout_is_fixed_per_scenario_and_picture_follows_the_state():
     spec = load_scenario(IDLIB)
     a, b = state.SessionModel(spec, seed=0), state.SessionModel(spec, seed=9)

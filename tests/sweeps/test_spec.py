@@ -208,3 +208,20 @@ def test_cli_bad_sweep_file_exits_2_naming_file_field_expectation(tmp_path):
     assert "parameters[0].high" in r.stderr and "expected a number in [0, 0.2]" in r.stderr
     assert "Traceback" not in r.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_the_scenarios_fitted_file_is_the_base_of_every_run_and_part_of_the_hash(tmp_path):
+    scen = tmp_path / "s.yaml"
+    scen.write_text(SMALL.read_text() + "\nfitted: f.yaml\n")
+    (tmp_path / "f.yaml").write_text("truces: {mean_duration: 40}\n")
+    text = SMALL_SWEEP.replace(f"scenario: {SMALL}", "scenario: s.yaml")
+    (tmp_path / "sweep.yaml").write_text(text)
+    fitted = load_sweep(tmp_path / "sweep.yaml")
+    plain = load_sweep(tmp_path / "sweep.yaml", use_fitted=False)
+    assert fitted.scenario.rule_values("truces")["mean_duration"] == 40
+    assert "mean_duration" not in plain.scenario.rule_values("truces")
+    assert fitted.scenario.fitted_in_effect() == {"truces.mean_duration": 40}
+    # a resumed sweep must start from the same parameters: the hash tells them apart
+    assert fitted.spec_hash != plain.spec_hash
+    # and the scenario remembers where its fitted values came from
+    assert fitted.scenario.fitted_source.path.endswith("f.yaml")
