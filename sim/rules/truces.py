@@ -16,11 +16,16 @@ State it reads: relations, ideologies, the pressure now. State it writes: relati
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 from numba import njit
 
 from sim.relations import Status
 from sim.rules.base import Param, Rule
+
+if TYPE_CHECKING:
+    from sim.model import CoalitionModel
 
 
 class Truces(Rule):
@@ -85,17 +90,31 @@ class Truces(Rule):
         ),
     )
 
+    def __init__(self, model: CoalitionModel, values: dict[str, float] | None = None) -> None:
+        super().__init__(model, values)
+        # Output arrays the hazard kernel fills, kept from step to step (see _grow).
+        self._grow(64)
+
+    def _grow(self, k: int) -> None:
+        self._ends = np.empty((k, 2), np.int64)  # lower, higher side of each pair
+        self._terms = np.empty((k, 2))  # the two terms of its hazard
+        self._p = np.empty(k)  # probability of the event this step
+        self._hit = np.empty(k, np.int64)  # rows where it happens
+
     def step(self) -> None:
         """Expire, break and agree truces, and fade grudges."""
         m = self.model
         rel = m.relations
         step = m.steps
+        codes = rel.codes
+        if len(codes) > len(self._p):
+            self._grow(len(codes))
         # One pass over the table finds the truces that run out, the ones that may break and
         # the fights that may end, with their terms and probabilities. Expiry and breaking
         # cannot change which fights may end (a broken truce is a fight that began this step),
         # so all three sets can be read before anything is written.
-        n_due, n_truces, ends, terms, p = _truce_hazards(
-            rel.codes,
+        n_due, n_truces, n = _truce_hazards(
+            codes,
             rel.status,
             rel.since,
             rel.until,
@@ -111,6 +130,9 @@ class Truces(Rule):
                 self.cost_weight,
                 m.dt_weeks,
             ),
+            self._ends,
+            self._terms,
+            self._p,
         )
         # Truces that ran out leave a grudge (grudges themselves expire in the model's step).
         if n_due:
@@ -121,19 +143,19 @@ class Truces(Rule):
             else:
                 rel.expire(step, Status.TRUCE)
         if n_truces:
-            self._break(ends, terms, p, n_truces)
-        if len(p) > n_truces:
-            self._agree(ends, terms, p, n_truces)
+            self._break(n_truces)
+        if n > n_truces:
+            self._agree(n_truces, n)
 
-    def _break(self, ends: np.ndarray, terms: np.ndarray, p: np.ndarray, n: int) -> None:
+    def _break(self, n: int) -> None:
         """Break truces: rows ``[0, n)`` of the hazard kernel's output."""
         m = self.model
-        broke = np.flatnonzero(m.rng.random(n) < p[:n])
-        for k in broke.tolist():
-            lo, hi = ends[k].tolist()
+        n_hit = _hits(m.rng.random(n), self._p, 0, self._hit)
+        for k in self._hit[:n_hit].tolist():
+            lo, hi = self._ends[k].tolist()
             # The stronger side is taken to move first.
             att, tgt = (lo, hi) if m.power[lo] >= m.power[hi] else (hi, lo)
-            dist, threat = terms[k].tolist()
+            dist, threat = self._terms[k].tolist()
             causes = [
                 ("truce_broken", 1.0),
                 ("ideological_distance", dist),
@@ -141,17 +163,17 @@ class Truces(Rule):
             ]
             m.start_fight(att, tgt, causes)
 
-    def _agree(self, ends: np.ndarray, terms: np.ndarray, p: np.ndarray, n0: int) -> None:
-        """End fights in truces: rows ``[n0, len(p))`` of the hazard kernel's output."""
+    def _agree(self, n0: int, n: int) -> None:
+        """End fights in truces: rows ``[n0, n)`` of the hazard kernel's output."""
         m = self.model
-        agree = np.flatnonzero(m.rng.random(len(p) - n0) < p[n0:])
-        if len(agree) == 0:
+        n_hit = _hits(m.rng.random(n - n0), self._p, n0, self._hit)
+        if n_hit == 0:
             return
-        weeks = m.rng.exponential(self.mean_duration, size=len(agree))
-        for k, w in zip((agree + n0).tolist(), weeks.tolist(), strict=True):
+        weeks = m.rng.exponential(self.mean_duration, size=n_hit)
+        for k, w in zip(self._hit[:n_hit].tolist(), weeks.tolist(), strict=True):
             until = m.steps + max(1, round(w / m.dt_weeks))
-            lo, hi = ends[k].tolist()
-            cost, threat = terms[k].tolist()
+            lo, hi = self._ends[k].tolist()
+            cost, threat = self._terms[k].tolist()
             m.make_truce(lo, hi, until, [("cost_of_fighting", cost), ("government_threat", threat)])
 
 
@@ -160,24 +182,33 @@ _TRUCE = int(Status.TRUCE)
 
 
 @njit(cache=True)
+def _hits(u, p, offset, out):  # pragma: no cover - compiled
+    """Write the ``offset + j`` with ``u[j] < p[offset + j]`` to ``out``; return how many."""
+    n = 0
+    for j in range(len(u)):
+        if u[j] < p[offset + j]:
+            out[n] = offset + j
+            n += 1
+    return n
+
+
+@njit(cache=True)
 def _truce_hazards(
-    codes, status, since, until, strength, step, ideology, pressure, params
+    codes, status, since, until, strength, step, ideology, pressure, params, ends, terms, p
 ):  # pragma: no cover - compiled
     """Truces that expire, truces that may break and fights that may end, in one pass.
 
     ``params``: break_rate, ideology_weight, threat_weight, base_rate, cost_weight, dt_weeks.
-    Returns the number of truces due to expire at ``step``, the number ``n`` of truces that
-    may break, and for those (rows ``[0, n)``, in pair-code order) then the fights that began
-    before this step (rows ``n`` on): ``ends`` (lower, higher side), ``terms`` (ideological
-    distance and government threat, or cost of fighting and government threat) and ``p``, the
-    probability of the event this step. The arithmetic follows the numpy expressions it
-    replaced operation by operation, so the results are bit-identical.
+    Returns the number of truces due to expire at ``step``, the number of truces that may
+    break and the number of rows filled: the truces that may break (in pair-code order), then
+    the fights that began before this step. For each row it fills ``ends`` (lower, higher
+    side), ``terms`` (ideological distance and government threat, or cost of fighting and
+    government threat) and ``p``, the probability of the event this step. The arithmetic
+    follows the numpy expressions it replaced operation by operation, so the results are
+    bit-identical.
     """
     break_rate, ideology_weight, threat_weight, base_rate, cost_weight, dt_weeks = params
     k = len(codes)
-    ends = np.empty((k, 2), np.int64)
-    terms = np.empty((k, 2))
-    p = np.empty(k)
     n_due = 0
     r = 0
     for s in range(k):
@@ -203,4 +234,4 @@ def _truce_hazards(
         h = base_rate * np.exp((0 + terms[r, 0]) + terms[r, 1])
         p[r] = -np.expm1(-h * dt_weeks)
         r += 1
-    return n_due, n_truces, ends[:r], terms[:r], p[:r]
+    return n_due, n_truces, r

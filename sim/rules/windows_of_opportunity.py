@@ -36,12 +36,17 @@ aggression and attack memories; it dissolves beaten sides through :mod:`sim.stru
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 from numba import njit
 
 from sim.relations import Status
 from sim.rules.base import Param, Rule
 from sim.state import Kind
+
+if TYPE_CHECKING:
+    from sim.model import CoalitionModel
 
 
 class WindowsOfOpportunity(Rule):
@@ -192,6 +197,19 @@ class WindowsOfOpportunity(Rule):
         ),
     )
 
+    def __init__(self, model: CoalitionModel, values: dict[str, float] | None = None) -> None:
+        super().__init__(model, values)
+        # Output arrays the kernels fill, kept from step to step: handing freshly allocated
+        # arrays back to Python costs a kernel more than its arithmetic on a small theatre.
+        self._grow(64)
+
+    def _grow(self, k: int) -> None:
+        self._ends = np.empty((k, 2), np.int64)  # lower, higher side of each open pair
+        self._work = np.empty((k, 18))  # terms both ways, then the two hazards
+        self._p = np.empty(k)  # probability that the pair starts fighting
+        self._hit = np.empty(k, np.int64)  # rows of the pairs that do
+        self._sides = np.empty((2, k), np.int64)  # winner and loser of each fight
+
     def step(self) -> None:
         """Fight a week of every ongoing fight, then start new fights."""
         self._fight_rounds()
@@ -202,14 +220,16 @@ class WindowsOfOpportunity(Rule):
         m = self.model
         rel = m.relations
         status = rel.status
-        n_fights = np.count_nonzero(status == _FIGHTING)
+        n_fights = _count(status, _FIGHTING)
         if n_fights == 0:
             return
+        if n_fights > len(self._p):
+            self._grow(n_fights)
         a = m.actors
         scale = m.dt_weeks  # weekly rounds' worth of fighting; losses are capped below
         # One draw per fighting pair (in code order) decides who wins the week; the kernel
         # does the contest, losses, absorption, capture and the fights' cost in one pass.
-        win, lose = _fight_week(
+        _fight_week(
             m.rng.random(n_fights),
             rel.codes,
             status,
@@ -233,11 +253,13 @@ class WindowsOfOpportunity(Rule):
                 self.absorb_fighters,
                 min(1.0, self.capture * scale),
             ),
+            self._sides,
         )
         m.touch()
         m.refresh()
         # Beaten sides below the threshold dissolve into the side that beat them.
-        for w, l_ in zip(win.tolist(), lose.tolist(), strict=True):
+        win, lose = self._sides[:, :n_fights].tolist()
+        for w, l_ in zip(win, lose, strict=True):
             if a.alive[l_] and a.alive[w] and m.totals[l_] < self.dissolve_below:
                 m.dissolve(l_, absorber=w, causes=[("fighters_below_threshold", 1.0)])
 
@@ -247,8 +269,10 @@ class WindowsOfOpportunity(Rule):
         lo, hi = m.candidate_pairs(self.contacts)
         if len(lo) == 0:
             return
+        if len(lo) > len(self._p):
+            self._grow(len(lo))
         rel = m.relations
-        ends, work, p = _attack_hazards(
+        k = _attack_hazards(
             lo,
             hi,
             rel.codes,
@@ -274,22 +298,25 @@ class WindowsOfOpportunity(Rule):
             ),
             self.base_rate,
             m.dt_weeks,
+            self._ends,
+            self._work,
+            self._p,
         )
-        if len(p) == 0:
+        if k == 0:
             return
-        starts = np.flatnonzero(m.rng.random(len(p)) < p)
-        if len(starts) == 0:
+        n_starts = _hits(m.rng.random(k), self._p, self._hit)
+        if n_starts == 0:
             return
         # Who attacks whom: a over b with probability h_ab / (h_ab + h_ba).
-        draws = m.rng.random(len(starts)).tolist()
-        for k, u in zip(starts.tolist(), draws, strict=True):
-            row = work[k].tolist()
+        draws = m.rng.random(n_starts).tolist()
+        for j, u in zip(self._hit[:n_starts].tolist(), draws, strict=True):
+            row = self._work[j].tolist()
             h_ab, h_ba = row[16], row[17]
-            lo_k, hi_k = ends[k].tolist()
+            lo_j, hi_j = self._ends[j].tolist()
             if u * (h_ab + h_ba) < h_ab:
-                att, tgt, terms = lo_k, hi_k, row[:8]
+                att, tgt, terms = lo_j, hi_j, row[:8]
             else:
-                att, tgt, terms = hi_k, lo_k, row[8:16]
+                att, tgt, terms = hi_j, lo_j, row[8:16]
             m.start_fight(att, tgt, list(zip(TERMS, terms, strict=True)))
 
 
@@ -322,6 +349,26 @@ _ALLIANCE = int(Status.ALLIANCE)
 _HOSTILE = int(Status.HOSTILE)
 _GROUP = int(Kind.GROUP)
 _COALITION = int(Kind.COALITION)
+
+
+@njit(cache=True)
+def _count(status, value):  # pragma: no cover - compiled
+    """Number of pairs in ``value``."""
+    n = 0
+    for s in status:
+        n += s == value
+    return n
+
+
+@njit(cache=True)
+def _hits(u, p, out):  # pragma: no cover - compiled
+    """Write the ``j`` with ``u[j] < p[j]`` to ``out``, in order; return how many."""
+    n = 0
+    for j in range(len(u)):
+        if u[j] < p[j]:
+            out[n] = j
+            n += 1
+    return n
 
 
 @njit(cache=True)
@@ -420,8 +467,9 @@ def _fight_week(
     lost_ledger,
     absorbed_ledger,
     params,
+    sides,
 ):  # pragma: no cover - compiled
-    """A week of every fight, in place; returns the winner and loser side of each fight.
+    """A week of every fight, in place; writes the winner and loser of each to ``sides``.
 
     Does what ``CoalitionModel.apply_losses`` (twice), ``ledger_add`` and ``capture`` did, in
     the same order of floating-point operations, so the results are bit-identical to them.
@@ -440,8 +488,8 @@ def _fight_week(
             lo[j] = codes[s] >> 32
             hi[j] = codes[s] & 0xFFFFFFFF
             j += 1
-    win = np.empty(k, np.int64)
-    lose = np.empty(k, np.int64)
+    win = sides[0]
+    lose = sides[1]
     cost = np.empty(k)  # fighters lost by both sides
     absorbed = np.empty(k)
     lost_by_loser = np.zeros(n)  # bincounts, accumulated in fight order
@@ -512,7 +560,6 @@ def _fight_week(
     for j in range(k):
         both = totals[lo[j]] + totals[hi[j]]
         strength[slot[j]] += cost[j] / both if both > 0 else 0.0
-    return win, lose
 
 
 @njit(cache=True)
@@ -533,21 +580,21 @@ def _attack_hazards(
     w,
     base_rate,
     dt_weeks,
+    ends,
+    work,
+    p,
 ):  # pragma: no cover - compiled
     """Attack hazards of the candidate pairs that are neither fighting nor in a truce.
 
-    Returns ``ends`` (lower, higher side of each such pair), ``work`` (columns 0-7: the terms of
-    lower attacking higher, as :data:`TERMS`; 8-15: higher attacking lower; 16, 17: the two
-    hazards) and ``p``, the probability that a fight starts between them this step. The
+    Returns how many such pairs there are and fills, for each, ``ends`` (lower, higher side),
+    ``work`` (columns 0-7: the terms of lower attacking higher, as :data:`TERMS`; 8-15: higher
+    attacking lower; 16, 17: the two hazards) and ``p``, the probability that a fight starts
+    between them this step. The
     arithmetic follows the numpy expressions it replaced operation by operation (the row sums in
     numpy's pairwise order), so the results are bit-identical.
     """
-    k = len(lo)
-    ends = np.empty((k, 2), np.int64)
-    work = np.empty((k, 18))
-    p = np.empty(k)
     r_ = 0
-    for j in range(k):
+    for j in range(len(lo)):
         a, b = lo[j], hi[j]
         # Relation of the pair (as RelationTable.state), then its grudge (as .grudge).
         code = (np.int64(min(a, b)) << 32) | np.int64(max(a, b))
@@ -584,4 +631,4 @@ def _attack_hazards(
             work[r_, 16 + d] = base_rate * np.exp(total)
         p[r_] = -np.expm1(-(work[r_, 16] + work[r_, 17]) * dt_weeks)
         r_ += 1
-    return ends[:r_], work[:r_], p[:r_]
+    return r_
