@@ -16,10 +16,16 @@ State it reads: relations, ideologies, the pressure now. State it writes: relati
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
+from numba import njit
 
 from sim.relations import Status
 from sim.rules.base import Param, Rule
+
+if TYPE_CHECKING:
+    from sim.model import CoalitionModel
 
 
 class Truces(Rule):
@@ -84,58 +90,148 @@ class Truces(Rule):
         ),
     )
 
+    def __init__(self, model: CoalitionModel, values: dict[str, float] | None = None) -> None:
+        super().__init__(model, values)
+        # Output arrays the hazard kernel fills, kept from step to step (see _grow).
+        self._grow(64)
+
+    def _grow(self, k: int) -> None:
+        self._ends = np.empty((k, 2), np.int64)  # lower, higher side of each pair
+        self._terms = np.empty((k, 2))  # the two terms of its hazard
+        self._p = np.empty(k)  # probability of the event this step
+        self._hit = np.empty(k, np.int64)  # rows where it happens
+
     def step(self) -> None:
         """Expire, break and agree truces, and fade grudges."""
         m = self.model
         rel = m.relations
         step = m.steps
+        codes = rel.codes
+        if len(codes) > len(self._p):
+            self._grow(len(codes))
+        # One pass over the table finds the truces that run out, the ones that may break and
+        # the fights that may end, with their terms and probabilities. Expiry and breaking
+        # cannot change which fights may end (a broken truce is a fight that began this step),
+        # so all three sets can be read before anything is written.
+        n_due, n_truces, n = _truce_hazards(
+            codes,
+            rel.status,
+            rel.since,
+            rel.until,
+            rel.strength,
+            step,
+            m.side_ideology,
+            m.pressure,
+            (
+                self.break_rate,
+                self.ideology_weight,
+                self.threat_weight,
+                self.base_rate,
+                self.cost_weight,
+                m.dt_weeks,
+            ),
+            self._ends,
+            self._terms,
+            self._p,
+        )
         # Truces that ran out leave a grudge (grudges themselves expire in the model's step).
-        if self.grudge_weeks > 0:
-            for lo, hi in rel.expire(step, Status.TRUCE):
-                until = step + max(1, round(self.grudge_weeks / m.dt_weeks))
-                rel.set(lo, hi, Status.HOSTILE, step, until=until)
-        else:
-            rel.expire(step, Status.TRUCE)
-        self._break()
-        self._agree()
+        if n_due:
+            if self.grudge_weeks > 0:
+                for lo, hi in rel.expire(step, Status.TRUCE):
+                    until = step + max(1, round(self.grudge_weeks / m.dt_weeks))
+                    rel.set(lo, hi, Status.HOSTILE, step, until=until)
+            else:
+                rel.expire(step, Status.TRUCE)
+        if n_truces:
+            self._break(n_truces)
+        if n > n_truces:
+            self._agree(n_truces, n)
 
-    def _break(self) -> None:
+    def _break(self, n: int) -> None:
+        """Break truces: rows ``[0, n)`` of the hazard kernel's output."""
         m = self.model
-        slots, lo, hi = m.relations.pairs(Status.TRUCE)
-        if len(slots) == 0:
-            return
-        dist = np.abs(m.side_ideology[lo] - m.side_ideology[hi])
-        terms = {
-            "ideological_distance": self.ideology_weight * dist,
-            "government_threat": np.full(len(lo), -self.threat_weight * m.pressure),
-        }
-        h = self.break_rate * np.exp(sum(terms.values()))
-        broke = np.flatnonzero(m.rng.random(len(lo)) < m.hazard_to_prob(h))
-        for k in broke.tolist():
+        n_hit = _hits(m.rng.random(n), self._p, 0, self._hit)
+        for k in self._hit[:n_hit].tolist():
+            lo, hi = self._ends[k].tolist()
             # The stronger side is taken to move first.
-            att, tgt = (lo[k], hi[k]) if m.power[lo[k]] >= m.power[hi[k]] else (hi[k], lo[k])
-            causes = [("truce_broken", 1.0)] + [(n, float(v[k])) for n, v in terms.items()]
-            m.start_fight(int(att), int(tgt), causes)
+            att, tgt = (lo, hi) if m.power[lo] >= m.power[hi] else (hi, lo)
+            dist, threat = self._terms[k].tolist()
+            causes = [
+                ("truce_broken", 1.0),
+                ("ideological_distance", dist),
+                ("government_threat", threat),
+            ]
+            m.start_fight(att, tgt, causes)
 
-    def _agree(self) -> None:
+    def _agree(self, n0: int, n: int) -> None:
+        """End fights in truces: rows ``[n0, n)`` of the hazard kernel's output."""
         m = self.model
-        rel = m.relations
-        slots, lo, hi = rel.pairs(Status.FIGHTING)
-        # A fight that began this step is not ended in the same step.
-        fresh = rel.since[slots] >= m.steps
-        slots, lo, hi = slots[~fresh], lo[~fresh], hi[~fresh]
-        if len(slots) == 0:
+        n_hit = _hits(m.rng.random(n - n0), self._p, n0, self._hit)
+        if n_hit == 0:
             return
-        terms = {
-            "cost_of_fighting": self.cost_weight * rel.strength[slots],
-            "government_threat": np.full(len(lo), self.threat_weight * m.pressure),
-        }
-        h = self.base_rate * np.exp(sum(terms.values()))
-        agree = np.flatnonzero(m.rng.random(len(lo)) < m.hazard_to_prob(h))
-        if len(agree) == 0:
-            return
-        weeks = m.rng.exponential(self.mean_duration, size=len(agree))
-        for k, w in zip(agree.tolist(), weeks.tolist(), strict=True):
+        weeks = m.rng.exponential(self.mean_duration, size=n_hit)
+        for k, w in zip(self._hit[:n_hit].tolist(), weeks.tolist(), strict=True):
             until = m.steps + max(1, round(w / m.dt_weeks))
-            causes = [(n, float(v[k])) for n, v in terms.items()]
-            m.make_truce(int(lo[k]), int(hi[k]), until, causes)
+            lo, hi = self._ends[k].tolist()
+            cost, threat = self._terms[k].tolist()
+            m.make_truce(lo, hi, until, [("cost_of_fighting", cost), ("government_threat", threat)])
+
+
+_FIGHTING = int(Status.FIGHTING)
+_TRUCE = int(Status.TRUCE)
+
+
+@njit(cache=True)
+def _hits(u, p, offset, out):  # pragma: no cover - compiled
+    """Write the ``offset + j`` with ``u[j] < p[offset + j]`` to ``out``; return how many."""
+    n = 0
+    for j in range(len(u)):
+        if u[j] < p[offset + j]:
+            out[n] = offset + j
+            n += 1
+    return n
+
+
+@njit(cache=True)
+def _truce_hazards(
+    codes, status, since, until, strength, step, ideology, pressure, params, ends, terms, p
+):  # pragma: no cover - compiled
+    """Truces that expire, truces that may break and fights that may end, in one pass.
+
+    ``params``: break_rate, ideology_weight, threat_weight, base_rate, cost_weight, dt_weeks.
+    Returns the number of truces due to expire at ``step``, the number of truces that may
+    break and the number of rows filled: the truces that may break (in pair-code order), then
+    the fights that began before this step. For each row it fills ``ends`` (lower, higher
+    side), ``terms`` (ideological distance and government threat, or cost of fighting and
+    government threat) and ``p``, the probability of the event this step. The arithmetic
+    follows the numpy expressions it replaced operation by operation, so the results are
+    bit-identical.
+    """
+    break_rate, ideology_weight, threat_weight, base_rate, cost_weight, dt_weeks = params
+    k = len(codes)
+    n_due = 0
+    r = 0
+    for s in range(k):
+        if status[s] != _TRUCE:
+            continue
+        if 0 <= until[s] <= step:
+            n_due += 1
+            continue
+        lo, hi = codes[s] >> 32, codes[s] & 0xFFFFFFFF
+        ends[r, 0], ends[r, 1] = lo, hi
+        terms[r, 0] = ideology_weight * abs(ideology[lo] - ideology[hi])
+        terms[r, 1] = -threat_weight * pressure
+        h = break_rate * np.exp((0 + terms[r, 0]) + terms[r, 1])
+        p[r] = -np.expm1(-h * dt_weeks)
+        r += 1
+    n_truces = r
+    for s in range(k):
+        if status[s] != _FIGHTING or since[s] >= step:  # a fresh fight is not ended at once
+            continue
+        ends[r, 0], ends[r, 1] = codes[s] >> 32, codes[s] & 0xFFFFFFFF
+        terms[r, 0] = cost_weight * strength[s]
+        terms[r, 1] = threat_weight * pressure
+        h = base_rate * np.exp((0 + terms[r, 0]) + terms[r, 1])
+        p[r] = -np.expm1(-h * dt_weeks)
+        r += 1
+    return n_due, n_truces, r

@@ -36,11 +36,17 @@ aggression and attack memories; it dissolves beaten sides through :mod:`sim.stru
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 from numba import njit
 
 from sim.relations import Status
 from sim.rules.base import Param, Rule
+from sim.state import Kind
+
+if TYPE_CHECKING:
+    from sim.model import CoalitionModel
 
 
 class WindowsOfOpportunity(Rule):
@@ -191,6 +197,19 @@ class WindowsOfOpportunity(Rule):
         ),
     )
 
+    def __init__(self, model: CoalitionModel, values: dict[str, float] | None = None) -> None:
+        super().__init__(model, values)
+        # Output arrays the kernels fill, kept from step to step: handing freshly allocated
+        # arrays back to Python costs a kernel more than its arithmetic on a small theatre.
+        self._grow(64)
+
+    def _grow(self, k: int) -> None:
+        self._ends = np.empty((k, 2), np.int64)  # lower, higher side of each open pair
+        self._work = np.empty((k, 18))  # terms both ways, then the two hazards
+        self._p = np.empty(k)  # probability that the pair starts fighting
+        self._hit = np.empty(k, np.int64)  # rows of the pairs that do
+        self._sides = np.empty((2, k), np.int64)  # winner and loser of each fight
+
     def step(self) -> None:
         """Fight a week of every ongoing fight, then start new fights."""
         self._fight_rounds()
@@ -199,56 +218,48 @@ class WindowsOfOpportunity(Rule):
     # -- ongoing fights ----------------------------------------------------------------------
     def _fight_rounds(self) -> None:
         m = self.model
-        a = m.actors
         rel = m.relations
-        slots, lo, hi = rel.pairs(Status.FIGHTING)
-        if len(slots) == 0:
+        status = rel.status
+        n_fights = _count(status, _FIGHTING)
+        if n_fights == 0:
             return
-        power = m.power
-        total = m.totals
-        pw_lo = power[lo] ** self.decisiveness
-        pw_hi = power[hi] ** self.decisiveness
-        denom = pw_lo + pw_hi
-        p_lo = np.divide(pw_lo, denom, out=np.full(len(lo), 0.5), where=denom > 0)
-        lo_wins = m.rng.random(len(lo)) < p_lo
-        win = np.where(lo_wins, lo, hi)
-        lose = np.where(lo_wins, hi, lo)
+        if n_fights > len(self._p):
+            self._grow(n_fights)
+        a = m.actors
         scale = m.dt_weeks  # weekly rounds' worth of fighting; losses are capped below
-        engaged = self.engagement * np.minimum(total[win], total[lose]) * scale
-        ratio = np.divide(power[lose], power[win], out=np.ones(len(win)), where=power[win] > 0)
-        lost_loser = self.loss_rate * engaged
-        lost_winner = self.loss_rate * engaged * np.minimum(ratio, 1.0)
-        absorbed = self.absorb_fighters * engaged
-        n = a.n
-        lost = np.bincount(lose, weights=lost_loser, minlength=n) + np.bincount(
-            win, weights=lost_winner, minlength=n
+        # One draw per fighting pair (in code order) decides who wins the week; the kernel
+        # does the contest, losses, absorption, capture and the fights' cost in one pass.
+        _fight_week(
+            m.rng.random(n_fights),
+            rel.codes,
+            status,
+            rel.strength,
+            m.power,
+            m.totals,
+            m.top,
+            a.alive,
+            a.kind,
+            a.leader,
+            a.fighters,
+            a.income,
+            a.resources,
+            m.ledger["lost"],
+            m.ledger["absorbed"],
+            (
+                self.decisiveness,
+                self.engagement,
+                scale,
+                self.loss_rate,
+                self.absorb_fighters,
+                min(1.0, self.capture * scale),
+            ),
+            self._sides,
         )
-        moved = np.bincount(lose, weights=absorbed, minlength=n)
-        frac_lost = np.divide(lost, total, out=np.zeros(n), where=total > 0)
-        frac_moved = np.divide(moved, total, out=np.zeros(n), where=total > 0)
-        cap = np.clip(frac_lost + frac_moved, 0.0, 0.95)
-        over = np.divide(
-            cap, frac_lost + frac_moved, out=np.ones(n), where=frac_lost + frac_moved > 0
-        )
-        m.apply_losses(frac_lost * over, by="side", cause="lost")
-        gains = m.apply_losses(frac_moved * over, by="side", cause="absorbed")
-        # The absorbed fighters go to each winner's leading group, in proportion to what it won.
-        won_from = np.bincount(lose, weights=absorbed, minlength=n)
-        share = np.divide(
-            absorbed, won_from[lose], out=np.zeros(len(lose)), where=won_from[lose] > 0
-        )
-        m.ledger_add("absorbed", m.lead_group(win), share * gains[lose])
-        for w, l_ in zip(win.tolist(), lose.tolist(), strict=True):
-            m.capture(l_, w, min(1.0, self.capture * scale))
-        rel.strength[slots] += np.divide(
-            lost_loser + lost_winner,
-            total[lo] + total[hi],
-            out=np.zeros(len(lo)),
-            where=(total[lo] + total[hi]) > 0,
-        )
+        m.touch()
         m.refresh()
         # Beaten sides below the threshold dissolve into the side that beat them.
-        for w, l_ in zip(win.tolist(), lose.tolist(), strict=True):
+        win, lose = self._sides[:, :n_fights].tolist()
+        for w, l_ in zip(win, lose, strict=True):
             if a.alive[l_] and a.alive[w] and m.totals[l_] < self.dissolve_below:
                 m.dissolve(l_, absorber=w, causes=[("fighters_below_threshold", 1.0)])
 
@@ -258,39 +269,55 @@ class WindowsOfOpportunity(Rule):
         lo, hi = m.candidate_pairs(self.contacts)
         if len(lo) == 0:
             return
-        status, slot = m.relations.state(lo, hi)
-        open_ = (status != Status.FIGHTING) & (status != Status.TRUCE)
-        lo, hi, status, slot = lo[open_], hi[open_], status[open_], slot[open_]
-        if len(lo) == 0:
-            return
-        grudge = m.relations.grudge(slot, m.steps)
-        allied = (status == Status.ALLIANCE).astype(float)
-        weights = np.array([getattr(self, w) for w in _WEIGHTS])
-        args = (
-            grudge,
-            allied,
+        if len(lo) > len(self._p):
+            self._grow(len(lo))
+        rel = m.relations
+        k = _attack_hazards(
+            lo,
+            hi,
+            rel.codes,
+            rel.status,
+            rel.since,
+            rel.until,
+            m.steps,
             m.power,
             m.power_share,
             m.actors.power_share_ema,
             m.side_ideology,
             m.income_share,
             m.pressure,
-            weights,
+            (
+                self.ideology_weight,
+                self.asymmetry_weight,
+                self.opportunity_weight,
+                self.vulnerability_weight,
+                self.resource_weight,
+                self.grudge_weight,
+                self.threat_weight,
+                self.alliance_restraint,
+            ),
+            self.base_rate,
+            m.dt_weeks,
+            self._ends,
+            self._work,
+            self._p,
         )
-        terms_ab = _attack_terms(lo, hi, *args)
-        terms_ba = _attack_terms(hi, lo, *args)
-        h_ab = self.base_rate * np.exp(terms_ab.sum(axis=1))
-        h_ba = self.base_rate * np.exp(terms_ba.sum(axis=1))
-        p = m.hazard_to_prob(h_ab + h_ba)
-        starts = np.flatnonzero(m.rng.random(len(lo)) < p)
-        if len(starts) == 0:
+        if k == 0:
             return
-        ab_first = m.rng.random(len(starts)) * (h_ab[starts] + h_ba[starts]) < h_ab[starts]
-        for k, first in zip(starts.tolist(), ab_first.tolist(), strict=True):
-            att, tgt = (lo[k], hi[k]) if first else (hi[k], lo[k])
-            terms = terms_ab if first else terms_ba
-            causes = list(zip(TERMS, terms[k].tolist(), strict=True))
-            m.start_fight(int(att), int(tgt), causes)
+        n_starts = _hits(m.rng.random(k), self._p, self._hit)
+        if n_starts == 0:
+            return
+        # Who attacks whom: a over b with probability h_ab / (h_ab + h_ba).
+        draws = m.rng.random(n_starts).tolist()
+        for j, u in zip(self._hit[:n_starts].tolist(), draws, strict=True):
+            row = self._work[j].tolist()
+            h_ab, h_ba = row[16], row[17]
+            lo_j, hi_j = self._ends[j].tolist()
+            if u * (h_ab + h_ba) < h_ab:
+                att, tgt, terms = lo_j, hi_j, row[:8]
+            else:
+                att, tgt, terms = hi_j, lo_j, row[8:16]
+            m.start_fight(att, tgt, list(zip(TERMS, terms, strict=True)))
 
 
 # The terms of the attack hazard, in the order of the module docstring, and their weights.
@@ -315,27 +342,293 @@ _WEIGHTS = (
     "alliance_restraint",
 )
 
+# Plain ints, so the kernels see compile-time constants.
+_FIGHTING = int(Status.FIGHTING)
+_TRUCE = int(Status.TRUCE)
+_ALLIANCE = int(Status.ALLIANCE)
+_HOSTILE = int(Status.HOSTILE)
+_GROUP = int(Kind.GROUP)
+_COALITION = int(Kind.COALITION)
+
 
 @njit(cache=True)
-def _attack_terms(
-    att, tgt, grudge, allied, power, share_now, share_ema, ideology, income_share, pressure, w
+def _count(status, value):  # pragma: no cover - compiled
+    """Number of pairs in ``value``."""
+    n = 0
+    for s in status:
+        n += s == value
+    return n
+
+
+@njit(cache=True)
+def _hits(u, p, out):  # pragma: no cover - compiled
+    """Write the ``j`` with ``u[j] < p[j]`` to ``out``, in order; return how many."""
+    n = 0
+    for j in range(len(u)):
+        if u[j] < p[j]:
+            out[n] = j
+            n += 1
+    return n
+
+
+@njit(cache=True)
+def _power_of(x, m):  # pragma: no cover - compiled
+    """``x ** m`` as numpy computes it for a scalar exponent (its exact fast paths included)."""
+    if m == 2.0:
+        return x * x
+    if m == 0.5:
+        return np.sqrt(x)
+    if m == 1.0:
+        return x
+    if m == -1.0:
+        return 1.0 / x
+    if m == 0.0:
+        return 1.0
+    return x**m
+
+
+@njit(cache=True)
+def _block_sum(x, start, n):  # pragma: no cover - compiled
+    """Sum of a block of at most 128 items as numpy does it: 8 accumulators, then the rest."""
+    if n < 8:
+        res = 0.0
+        for i in range(start, start + n):
+            res += x[i]
+        return res
+    r = x[start : start + 8].copy()
+    i = 8
+    while i < n - n % 8:
+        for q in range(8):
+            r[q] += x[start + i + q]
+        i += 8
+    res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
+    while i < n:
+        res += x[start + i]
+        i += 1
+    return res
+
+
+@njit(cache=True)
+def _numpy_sum(x, n):  # pragma: no cover - compiled
+    """``x[:n].sum()`` bit for bit: numpy's pairwise summation, without recursion.
+
+    numpy halves a longer run (at a multiple of 8) until blocks have at most 128 items; the
+    halves are evaluated here from an explicit stack (numba cannot cache recursive functions).
+    """
+    if n <= 128:
+        return 0.0 + _block_sum(x, 0, n)
+    task_start = np.empty(200, np.int64)
+    task_len = np.empty(200, np.int64)  # -1: add the two values on top of the value stack
+    values = np.empty(100)
+    t = 0
+    v = 0
+    task_start[0], task_len[0] = 0, n
+    t = 1
+    while t > 0:
+        t -= 1
+        s, m = task_start[t], task_len[t]
+        if m < 0:
+            v -= 1
+            values[v - 1] = values[v - 1] + values[v]
+        elif m <= 128:
+            values[v] = _block_sum(x, s, m)
+            v += 1
+        else:
+            m2 = m // 2
+            m2 -= m2 % 8
+            task_start[t], task_len[t] = 0, -1  # combine, after both halves
+            task_start[t + 1], task_len[t + 1] = s + m2, m - m2  # right half second
+            task_start[t + 2], task_len[t + 2] = s, m2  # left half first
+            t += 3
+    return 0.0 + values[0]
+
+
+@njit(cache=True)
+def _lead_group(side, kind, leader):  # pragma: no cover - compiled
+    """The group that acts for a side (as ``CoalitionModel.lead_group``)."""
+    return leader[side] if kind[side] == _COALITION else side
+
+
+@njit(cache=True)
+def _fight_week(
+    u,
+    codes,
+    status,
+    strength,
+    power,
+    totals,
+    top,
+    alive,
+    kind,
+    leader,
+    fighters,
+    income,
+    resources,
+    lost_ledger,
+    absorbed_ledger,
+    params,
+    sides,
 ):  # pragma: no cover - compiled
-    """Log-hazard terms of ``att[k]`` attacking ``tgt[k]``, one row per pair (see TERMS)."""
-    k = len(att)
-    out = np.empty((k, 8))
+    """A week of every fight, in place; writes the winner and loser of each to ``sides``.
+
+    Does what ``CoalitionModel.apply_losses`` (twice), ``ledger_add`` and ``capture`` did, in
+    the same order of floating-point operations, so the results are bit-identical to them.
+    ``params``: decisiveness, engagement, dt_weeks, loss_rate, absorb_fighters, capture share.
+    """
+    m, engagement, scale, loss_rate, absorb, cap_frac = params
+    k = len(u)
+    n = len(totals)
+    lo = np.empty(k, np.int64)
+    hi = np.empty(k, np.int64)
+    slot = np.empty(k, np.int64)
+    j = 0
+    for s in range(len(codes)):
+        if status[s] == _FIGHTING:
+            slot[j] = s
+            lo[j] = codes[s] >> 32
+            hi[j] = codes[s] & 0xFFFFFFFF
+            j += 1
+    win = sides[0]
+    lose = sides[1]
+    cost = np.empty(k)  # fighters lost by both sides
+    absorbed = np.empty(k)
+    lost_by_loser = np.zeros(n)  # bincounts, accumulated in fight order
+    lost_by_winner = np.zeros(n)
+    moved = np.zeros(n)
     for j in range(k):
-        a, b = att[j], tgt[j]
-        pa, pb = power[a], power[b]
-        r = pa / (pa + pb) if pa + pb > 0 else 0.5
-        decline = 0.0
-        if share_ema[a] > 0:
-            decline = min(1.0, max(0.0, (share_ema[a] - share_now[a]) / share_ema[a]))
-        out[j, 0] = w[0] * abs(ideology[a] - ideology[b])
-        out[j, 1] = w[1] * abs(2 * r - 1)
-        out[j, 2] = w[2] * (2 * r - 1)
-        out[j, 3] = w[3] * decline
-        out[j, 4] = w[4] * income_share[b]
-        out[j, 5] = w[5] * grudge[j]
-        out[j, 6] = -w[6] * pressure
-        out[j, 7] = -w[7] * allied[j]
-    return out
+        a, b = lo[j], hi[j]
+        pw_a = _power_of(power[a], m)
+        pw_b = _power_of(power[b], m)
+        denom = pw_a + pw_b
+        p_a = pw_a / denom if denom > 0 else 0.5
+        w, l_ = (a, b) if u[j] < p_a else (b, a)
+        win[j] = w
+        lose[j] = l_
+        engaged = engagement * min(totals[w], totals[l_]) * scale
+        ratio = power[l_] / power[w] if power[w] > 0 else 1.0
+        ll = loss_rate * engaged
+        lw = loss_rate * engaged * min(ratio, 1.0)
+        cost[j] = ll + lw
+        absorbed[j] = absorb * engaged
+        lost_by_loser[l_] += ll
+        lost_by_winner[w] += lw
+        moved[l_] += absorbed[j]
+    # Shares of each side lost and moved, capped together at 95 %.
+    frac_lost = np.zeros(n)
+    frac_moved = np.zeros(n)
+    for i in range(n):
+        lost = lost_by_loser[i] + lost_by_winner[i]
+        fl = lost / totals[i] if totals[i] > 0 else 0.0
+        fm = moved[i] / totals[i] if totals[i] > 0 else 0.0
+        both = fl + fm
+        over = min(max(both, 0.0), 0.95) / both if both > 0 else 1.0
+        frac_lost[i] = fl * over
+        frac_moved[i] = fm * over
+    # Every unit and group core loses its side's shares: first the dead, then the absorbed.
+    for i in range(n):
+        if alive[i] and kind[i] != _COALITION:
+            take = fighters[i] * min(max(frac_lost[top[i]], 0.0), 1.0)
+            fighters[i] -= take
+            lost_ledger[i] += take
+    gains = np.zeros(n)
+    for i in range(n):
+        if alive[i] and kind[i] != _COALITION:
+            take = fighters[i] * min(max(frac_moved[top[i]], 0.0), 1.0)
+            fighters[i] -= take
+            absorbed_ledger[i] -= take
+            gains[top[i]] += take
+    # The absorbed fighters go to each winner's leading group, in proportion to what it won.
+    for j in range(k):
+        l_ = lose[j]
+        share = absorbed[j] / moved[l_] if moved[l_] > 0 else 0.0
+        dest = _lead_group(win[j], kind, leader)
+        amount = share * gains[l_]
+        fighters[dest] += amount
+        absorbed_ledger[dest] += amount
+    # Each winner's leading group takes a share of the loser's groups' income and stock.
+    take = np.empty(n)
+    for j in range(k):
+        dest = _lead_group(win[j], kind, leader)
+        for arr in (income, resources):
+            g = 0
+            for i in range(n):
+                if alive[i] and kind[i] == _GROUP and top[i] == lose[j]:
+                    take[g] = arr[i] * cap_frac
+                    arr[i] -= take[g]
+                    g += 1
+            arr[dest] += _numpy_sum(take, g)
+    for j in range(k):
+        both = totals[lo[j]] + totals[hi[j]]
+        strength[slot[j]] += cost[j] / both if both > 0 else 0.0
+
+
+@njit(cache=True)
+def _attack_hazards(
+    lo,
+    hi,
+    codes,
+    status,
+    since,
+    until,
+    step,
+    power,
+    share_now,
+    share_ema,
+    ideology,
+    income_share,
+    pressure,
+    w,
+    base_rate,
+    dt_weeks,
+    ends,
+    work,
+    p,
+):  # pragma: no cover - compiled
+    """Attack hazards of the candidate pairs that are neither fighting nor in a truce.
+
+    Returns how many such pairs there are and fills, for each, ``ends`` (lower, higher side),
+    ``work`` (columns 0-7: the terms of lower attacking higher, as :data:`TERMS`; 8-15: higher
+    attacking lower; 16, 17: the two hazards) and ``p``, the probability that a fight starts
+    between them this step. The
+    arithmetic follows the numpy expressions it replaced operation by operation (the row sums in
+    numpy's pairwise order), so the results are bit-identical.
+    """
+    r_ = 0
+    for j in range(len(lo)):
+        a, b = lo[j], hi[j]
+        # Relation of the pair (as RelationTable.state), then its grudge (as .grudge).
+        code = (np.int64(min(a, b)) << 32) | np.int64(max(a, b))
+        pos = np.searchsorted(codes, code)
+        st = 0
+        if pos < len(codes) and codes[pos] == code:
+            st = status[pos]
+        if st in (_FIGHTING, _TRUCE):
+            continue
+        grudge = 0.0
+        if st == _HOSTILE and until[pos] >= 0:
+            span = max(until[pos] - since[pos], 1)
+            grudge = min(max((until[pos] - step) / span, 0.0), 1.0)
+        allied = 1.0 if st == _ALLIANCE else 0.0
+        ends[r_, 0] = a
+        ends[r_, 1] = b
+        for d in range(2):
+            x, y = (a, b) if d == 0 else (b, a)
+            px, py = power[x], power[y]
+            r = px / (px + py) if px + py > 0 else 0.5
+            decline = 0.0
+            if share_ema[x] > 0:
+                decline = min(1.0, max(0.0, (share_ema[x] - share_now[x]) / share_ema[x]))
+            t = work[r_, 8 * d : 8 * d + 8]
+            t[0] = w[0] * abs(ideology[x] - ideology[y])
+            t[1] = w[1] * abs(2 * r - 1)
+            t[2] = w[2] * (2 * r - 1)
+            t[3] = w[3] * decline
+            t[4] = w[4] * income_share[y]
+            t[5] = w[5] * grudge
+            t[6] = -w[6] * pressure
+            t[7] = -w[7] * allied
+            total = 0.0 + (((t[0] + t[1]) + (t[2] + t[3])) + ((t[4] + t[5]) + (t[6] + t[7])))
+            work[r_, 16 + d] = base_rate * np.exp(total)
+        p[r_] = -np.expm1(-(work[r_, 16] + work[r_, 17]) * dt_weeks)
+        r_ += 1
+    return r_
