@@ -396,18 +396,7 @@ class CoalitionModel(mesa.Model):
         n = a.n
         # Leaders were reviewed with the current totals only if this refresh reviews them.
         self._leaders_current = self._structure_changed
-        (
-            self.top,
-            self.totals,
-            self.power,
-            self._power_share,
-            self._income_share,
-            self.sides,
-            self.groups,
-            # What a side shows to others: a coalition's ideology and patrons are its leader's.
-            self.side_ideology,
-            self._tie_unit,
-        ) = refresh_state(
+        floats, self.top, self.sides, self.groups, self._tie_unit = refresh_state(
             a.alive[:n],
             a.kind[:n],
             a.parent[:n],
@@ -420,6 +409,8 @@ class CoalitionModel(mesa.Model):
             self._structure_changed,
             TAKEOVER_RATIO,
         )
+        # What a side shows to others: a coalition's ideology and patrons are its leader's.
+        self.totals, self.power, self._power_share, self._income_share, self.side_ideology = floats
         self._structure_changed = False
         self._seen = None
         if n >= PATCH_MIN_ROWS or self.check_patch:
