@@ -356,40 +356,43 @@ def patch(
     s_alive, s_kind, s_parent, s_fighters, s_cohesion = seen
     top0, totals0, power0, sides0, groups = derived
     n = len(alive)
-    n_p = ties.shape[1]
     for i in range(n0, n):
         if not (alive[i] and kind[i] == _COALITION):
             return False, derived
-    # Rows whose totals must be recomputed: changed rows and their old and new ancestors.
+    # One pass over every row finds the changes (a branch that is almost always false costs
+    # next to nothing); everything after works on lists of the rows concerned. ``dirty``: rows
+    # whose totals must be recomputed, the changed rows and their old and new ancestors.
     dirty = np.zeros(n, np.bool_)
+    dl = np.empty(n, np.int64)  # the dirty rows
+    rp = np.empty(n, np.int64)  # rows whose cohesion changed
     moved = np.zeros(n, np.bool_)
-    repower = np.zeros(n, np.bool_)
+    nd = nr = 0
     any_moved = False
     regroup = False  # a row was born, died or changed level: rebuild the list of groups
     for i in range(n):
         new = i >= n0
+        if new or cohesion[i] != s_cohesion[i]:
+            rp[nr] = i
+            nr += 1
         pc = new or parent[i] != s_parent[i]
         lc = new or alive[i] != s_alive[i] or kind[i] != s_kind[i]
-        fc = lc or fighters[i] != s_fighters[i]
-        if new or cohesion[i] != s_cohesion[i]:
-            repower[i] = True
-        if not (pc or fc):
+        if not (pc or lc or fighters[i] != s_fighters[i]):
             continue
         regroup = regroup or lc
-        dirty[i] = True
         if pc:
             moved[i] = True
             any_moved = True
+        nd = _mark(dirty, dl, nd, i)
         if not new:
-            p = s_parent[i]
-            if p >= 0:
-                dirty[p] = True
-            dirty[top0[i]] = True
+            if s_parent[i] >= 0:
+                nd = _mark(dirty, dl, nd, s_parent[i])
+            nd = _mark(dirty, dl, nd, top0[i])
         p = parent[i]
         if p >= 0:
-            dirty[p] = True
+            nd = _mark(dirty, dl, nd, p)
             if parent[p] >= 0:
-                dirty[parent[p]] = True
+                nd = _mark(dirty, dl, nd, parent[p])
+    dl = dl[:nd]
     top = top0
     if any_moved or n > n0:
         top = np.empty(n, np.int64)
@@ -404,89 +407,131 @@ def patch(
                 else:
                     top[i] = parent[p]
     # Totals in derive's order: own fighters, then units in row order, then groups.
-    # (The rare condition first: these loops visit every row, and a branch that is almost
-    # always false costs nothing, while one that goes either way is mispredicted half the time.)
     totals = np.empty(n)
     totals[:n0] = totals0
-    for d in range(n):
-        if dirty[d]:
-            totals[d] = fighters[d] if alive[d] and kind[d] != _COALITION else 0.0
-            repower[d] = True
-    under = np.zeros(n, np.bool_)  # alive rows whose parent is dirty
+    for d in dl:
+        totals[d] = fighters[d] if alive[d] and kind[d] != _COALITION else 0.0
+    ul = np.empty(n, np.int64)  # alive rows whose parent is dirty, in row order
+    nu = 0
     has_members = np.zeros(n, np.bool_)
     for i in range(n):
         if dirty[max(parent[i], 0)] and parent[i] >= 0 and alive[i]:
-            under[i] = True
+            ul[nu] = i
+            nu += 1
             has_members[parent[i]] = True
             if kind[i] == _UNIT:
                 totals[parent[i]] += fighters[i]
-    for i in range(n):
-        if under[i] and kind[i] == _GROUP:
+    ul = ul[:nu]
+    for i in ul:
+        if kind[i] == _GROUP:
             totals[parent[i]] += totals[i]
     power = np.empty(n)
     power[:n0] = power0
-    for i in range(n):
-        if repower[i]:
-            power[i] = totals[i] * (0.5 + 0.5 * cohesion[i])
+    for d in dl:
+        power[d] = totals[d] * (0.5 + 0.5 * cohesion[d])
+    for i in rp[:nr]:
+        power[i] = totals[i] * (0.5 + 0.5 * cohesion[i])
     # Sides: only dirty rows can have become or stopped being one.
-    is_side = np.zeros(n, np.bool_)
-    for s in sides0:
-        is_side[s] = True
-    flips = 0
-    for d in range(n):
-        if dirty[d]:
-            now = alive[d] and parent[d] < 0 and (kind[d] == _GROUP or has_members[d])
-            if now != is_side[d]:
-                is_side[d] = now
-                flips += 1
-    sides = np.flatnonzero(is_side) if flips else sides0
+    flip = np.zeros(n, np.bool_)
+    gone = added = 0
+    for d in dl:
+        was = False
+        k = np.searchsorted(sides0, d)
+        if k < len(sides0) and sides0[k] == d:
+            was = True
+        now = alive[d] and parent[d] < 0 and (kind[d] == _GROUP or has_members[d])
+        if now != was:
+            flip[d] = True
+            if was:
+                gone += 1
+            else:
+                added += 1
+    sides = sides0
+    if gone or added:
+        extra = np.empty(added, np.int64)  # new sides, merged into the old list in order
+        k = 0
+        for d in dl:
+            if flip[d]:
+                j = np.searchsorted(sides0, d)
+                if not (j < len(sides0) and sides0[j] == d):
+                    extra[k] = d
+                    k += 1
+        extra.sort()
+        sides = np.empty(len(sides0) - gone + added, np.int64)
+        a_ = b_ = k = 0
+        while a_ < len(sides0) or b_ < added:
+            if b_ >= added or (a_ < len(sides0) and sides0[a_] < extra[b_]):
+                if not flip[sides0[a_]]:
+                    sides[k] = sides0[a_]
+                    k += 1
+                a_ += 1
+            else:
+                sides[k] = extra[b_]
+                k += 1
+                b_ += 1
     if regroup:
         groups = np.flatnonzero(alive & (kind == _GROUP))
     # Leaders, then what each reviewed coalition shows to others (its leader's view).
-    review = np.zeros(n, np.bool_)
     if review_all:
         review_leaders(alive, kind, parent, leader, totals, takeover_ratio)
         for c in range(n):
-            review[c] = kind[c] == _COALITION
+            if kind[c] == _COALITION:
+                _view(c, kind, leader, ideology, ties, side_ideology, tie_unit)
     else:
         strongest = np.full(n, -1, np.int64)
-        for i in range(n):
-            if under[i] and kind[i] == _GROUP:
+        for i in ul:
+            if kind[i] == _GROUP:
                 c = parent[i]
                 s = strongest[c]
                 if s < 0 or totals[i] > totals[s]:
                     strongest[c] = i
-        for c in range(n):
-            if dirty[c] and kind[c] == _COALITION:
-                review[c] = True
-                if not alive[c] or strongest[c] < 0:
-                    continue
+        for c in dl:
+            if kind[c] != _COALITION:
+                continue
+            if alive[c] and strongest[c] >= 0:
                 lead = leader[c]
                 valid = lead >= 0 and alive[lead] and parent[lead] == c
                 if not valid or totals[strongest[c]] > takeover_ratio * totals[lead]:
                     leader[c] = strongest[c]
-    for i in range(n):
-        if not (review[i] or i >= n0):
-            continue
-        h = leader[i] if kind[i] == _COALITION and leader[i] >= 0 else i
-        side_ideology[i] = ideology[h]
-        norm = 0.0
-        for q in range(n_p):
-            norm += ties[h, q] * ties[h, q]
-        for q in range(n_p):
-            tie_unit[i, q] = 0.0
-        if norm > 0:
-            norm = np.sqrt(norm)
-            for q in range(n_p):
-                tie_unit[i, q] = ties[h, q] / norm
-    for i in range(n):
-        if dirty[i] or repower[i]:
-            s_alive[i] = alive[i]
-            s_kind[i] = kind[i]
-            s_parent[i] = parent[i]
-            s_fighters[i] = fighters[i]
-            s_cohesion[i] = cohesion[i]
+            _view(c, kind, leader, ideology, ties, side_ideology, tie_unit)
+    for i in range(n0, n):
+        _view(i, kind, leader, ideology, ties, side_ideology, tie_unit)
+    for i in dl:
+        s_alive[i] = alive[i]
+        s_kind[i] = kind[i]
+        s_parent[i] = parent[i]
+        s_fighters[i] = fighters[i]
+        s_cohesion[i] = cohesion[i]
+    for i in rp[:nr]:
+        s_cohesion[i] = cohesion[i]
     return True, (top, totals, power, sides, groups)
+
+
+@njit(cache=True)
+def _mark(dirty, rows, k, i):  # pragma: no cover - compiled
+    """Mark row ``i`` dirty (once) and list it; returns the length of the list."""
+    if not dirty[i]:
+        dirty[i] = True
+        rows[k] = i
+        k += 1
+    return k
+
+
+@njit(cache=True)
+def _view(i, kind, leader, ideology, ties, side_ideology, tie_unit):  # pragma: no cover
+    """:func:`side_view` of row ``i``, written in place."""
+    h = leader[i] if kind[i] == _COALITION and leader[i] >= 0 else i
+    side_ideology[i] = ideology[h]
+    n_p = ties.shape[1]
+    norm = 0.0
+    for q in range(n_p):
+        norm += ties[h, q] * ties[h, q]
+    for q in range(n_p):
+        tie_unit[i, q] = 0.0
+    if norm > 0:
+        norm = np.sqrt(norm)
+        for q in range(n_p):
+            tie_unit[i, q] = ties[h, q] / norm
 
 
 @njit(cache=True)
