@@ -589,9 +589,8 @@ def _attack_hazards(
     Returns how many such pairs there are and fills, for each, ``ends`` (lower, higher side),
     ``work`` (columns 0-7: the terms of lower attacking higher, as :data:`TERMS`; 8-15: higher
     attacking lower; 16, 17: the two hazards) and ``p``, the probability that a fight starts
-    between them this step. The
-    arithmetic follows the numpy expressions it replaced operation by operation (the row sums in
-    numpy's pairwise order), so the results are bit-identical.
+    between them this step. The arithmetic follows the numpy expressions it replaced operation
+    by operation (the row sums in numpy's pairwise order), so the results are bit-identical.
     """
     r_ = 0
     for j in range(len(lo)):
