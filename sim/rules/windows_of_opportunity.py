@@ -36,6 +36,7 @@ aggression and attack memories; it dissolves beaten sides through :mod:`sim.stru
 
 from __future__ import annotations
 
+from operator import attrgetter
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -286,16 +287,7 @@ class WindowsOfOpportunity(Rule):
             m.side_ideology,
             m.income_share,
             m.pressure,
-            (
-                self.ideology_weight,
-                self.asymmetry_weight,
-                self.opportunity_weight,
-                self.vulnerability_weight,
-                self.resource_weight,
-                self.grudge_weight,
-                self.threat_weight,
-                self.alliance_restraint,
-            ),
+            _weights(self),
             self.base_rate,
             m.dt_weeks,
             self._ends,
@@ -341,6 +333,7 @@ _WEIGHTS = (
     "threat_weight",
     "alliance_restraint",
 )
+_weights = attrgetter(*_WEIGHTS)  # a rule -> the tuple of its weights
 
 # Plain ints, so the kernels see compile-time constants.
 _FIGHTING = int(Status.FIGHTING)
