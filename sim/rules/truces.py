@@ -100,6 +100,7 @@ class Truces(Rule):
         self._terms = np.empty((k, 2))  # the two terms of its hazard
         self._p = np.empty(k)  # probability of the event this step
         self._hit = np.empty(k, np.int64)  # rows where it happens
+        self._due = np.empty((k, 2), np.int64)  # truces that run out this step
 
     def step(self) -> None:
         """Expire, break and agree truces, and fade grudges."""
@@ -133,15 +134,19 @@ class Truces(Rule):
             self._ends,
             self._terms,
             self._p,
+            self._due,
         )
         # Truces that ran out leave a grudge (grudges themselves expire in the model's step).
+        # Overwriting the pair leaves the table as expiring it and adding the grudge would,
+        # without deleting and re-inserting a row (which costs a re-sort on the next read).
         if n_due:
             if self.grudge_weeks > 0:
-                for lo, hi in rel.expire(step, Status.TRUCE):
-                    until = step + max(1, round(self.grudge_weeks / m.dt_weeks))
+                until = step + max(1, round(self.grudge_weeks / m.dt_weeks))
+                for lo, hi in self._due[:n_due].tolist():
                     rel.set(lo, hi, Status.HOSTILE, step, until=until)
             else:
-                rel.expire(step, Status.TRUCE)
+                for lo, hi in self._due[:n_due].tolist():
+                    rel.set(lo, hi, Status.NEUTRAL, step)
         if n_truces:
             self._break(n_truces)
         if n > n_truces:
@@ -194,18 +199,18 @@ def _hits(u, p, offset, out):  # pragma: no cover - compiled
 
 @njit(cache=True)
 def _truce_hazards(
-    codes, status, since, until, strength, step, ideology, pressure, params, ends, terms, p
+    codes, status, since, until, strength, step, ideology, pressure, params, ends, terms, p, due
 ):  # pragma: no cover - compiled
     """Truces that expire, truces that may break and fights that may end, in one pass.
 
     ``params``: break_rate, ideology_weight, threat_weight, base_rate, cost_weight, dt_weeks.
-    Returns the number of truces due to expire at ``step``, the number of truces that may
-    break and the number of rows filled: the truces that may break (in pair-code order), then
-    the fights that began before this step. For each row it fills ``ends`` (lower, higher
-    side), ``terms`` (ideological distance and government threat, or cost of fighting and
-    government threat) and ``p``, the probability of the event this step. The arithmetic
-    follows the numpy expressions it replaced operation by operation, so the results are
-    bit-identical.
+    Returns the number of truces due to expire at ``step`` (their sides go to ``due``), the
+    number of truces that may break and the number of rows filled: the truces that may break
+    (in pair-code order), then the fights that began before this step. For each row it fills
+    ``ends`` (lower, higher side), ``terms`` (ideological distance and government threat, or
+    cost of fighting and government threat) and ``p``, the probability of the event this step.
+    The arithmetic follows the numpy expressions it replaced operation by operation, so the
+    results are bit-identical.
     """
     break_rate, ideology_weight, threat_weight, base_rate, cost_weight, dt_weeks = params
     k = len(codes)
@@ -215,6 +220,7 @@ def _truce_hazards(
         if status[s] != _TRUCE:
             continue
         if 0 <= until[s] <= step:
+            due[n_due, 0], due[n_due, 1] = codes[s] >> 32, codes[s] & 0xFFFFFFFF
             n_due += 1
             continue
         lo, hi = codes[s] >> 32, codes[s] & 0xFFFFFFFF

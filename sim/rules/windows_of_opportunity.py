@@ -36,6 +36,7 @@ aggression and attack memories; it dissolves beaten sides through :mod:`sim.stru
 
 from __future__ import annotations
 
+from operator import attrgetter
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -286,16 +287,7 @@ class WindowsOfOpportunity(Rule):
             m.side_ideology,
             m.income_share,
             m.pressure,
-            (
-                self.ideology_weight,
-                self.asymmetry_weight,
-                self.opportunity_weight,
-                self.vulnerability_weight,
-                self.resource_weight,
-                self.grudge_weight,
-                self.threat_weight,
-                self.alliance_restraint,
-            ),
+            _weights(self),
             self.base_rate,
             m.dt_weeks,
             self._ends,
@@ -341,6 +333,7 @@ _WEIGHTS = (
     "threat_weight",
     "alliance_restraint",
 )
+_weights = attrgetter(*_WEIGHTS)  # a rule -> the tuple of its weights
 
 # Plain ints, so the kernels see compile-time constants.
 _FIGHTING = int(Status.FIGHTING)
@@ -589,9 +582,8 @@ def _attack_hazards(
     Returns how many such pairs there are and fills, for each, ``ends`` (lower, higher side),
     ``work`` (columns 0-7: the terms of lower attacking higher, as :data:`TERMS`; 8-15: higher
     attacking lower; 16, 17: the two hazards) and ``p``, the probability that a fight starts
-    between them this step. The
-    arithmetic follows the numpy expressions it replaced operation by operation (the row sums in
-    numpy's pairwise order), so the results are bit-identical.
+    between them this step. The arithmetic follows the numpy expressions it replaced operation
+    by operation (the row sums in numpy's pairwise order), so the results are bit-identical.
     """
     r_ = 0
     for j in range(len(lo)):
