@@ -2,9 +2,11 @@
 
 Moving a rule's arithmetic into a kernel must not change a run: the event log of a seed has to
 stay identical. Element-wise ``exp``, ``expm1`` and ``**`` compile to the same libm calls that
-numpy makes here, but numpy's ``sum`` adds in a pairwise order, so a plain loop can differ in
-the last bit. :func:`np_sum` reproduces numpy's order, and :func:`row_dot` the patron
-similarity ``(t[a] * t[b]).sum(axis=1)`` of two rows. Pure functions; they touch nothing else.
+numpy makes here (on this AVX2 machine; numpy has its own ``exp`` for AVX-512), but numpy
+raises to 2, 0.5, 1 and -1 without ``pow`` (:func:`np_power` follows it), and its ``sum`` adds
+in a pairwise order, so a plain loop can differ in the last bit. :func:`np_sum` reproduces
+numpy's order, and :func:`row_dot` the patron similarity ``(t[a] * t[b]).sum(axis=1)`` of
+two rows. Pure functions; they touch nothing else.
 """
 
 from __future__ import annotations
@@ -120,3 +122,23 @@ def row_dot(t, a, b):  # pragma: no cover - compiled
     for q in range(stop, n):
         res += t[a, q] * t[b, q]
     return res
+
+
+@njit(cache=True)
+def np_power(x, m):  # pragma: no cover - compiled
+    """``x ** m`` for a scalar exponent as numpy computes it, its exact fast paths included.
+
+    numpy squares, takes square roots and reciprocals instead of calling ``pow`` for these
+    exponents, and ``pow`` differs from them in the last bit for some ``x``.
+    """
+    if m == 2.0:
+        return x * x
+    if m == 0.5:
+        return np.sqrt(x)
+    if m == 1.0:
+        return x
+    if m == -1.0:
+        return 1.0 / x
+    if m == 0.0:
+        return 1.0
+    return x**m

@@ -13,6 +13,7 @@ parameters and seed give the identical event log.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from collections.abc import Iterable
 
@@ -117,7 +118,6 @@ class CoalitionModel(mesa.Model):
         self.pressure = 0.0
         self._dirty = True
         self._structure_changed = True
-        self._pairs_cache: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         self._seen: tuple | None = None  # inputs of the last refresh, for patch()
         self._leaders_current = False
         self.check_patch = False  # tests: compare every patch with a full refresh
@@ -464,9 +464,7 @@ class CoalitionModel(mesa.Model):
         if k < 2:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
         if k <= contacts + 1:
-            if k not in self._pairs_cache:
-                self._pairs_cache[k] = np.triu_indices(k, 1)
-            ii, jj = self._pairs_cache[k]
+            ii, jj = _all_pairs(k)
             return sides[ii], sides[jj]
         pick = self.rng.integers(k, size=k * contacts)
         return _candidates(sides, contacts, pick, self.relations.codes, self.actors.alive, self.top)
@@ -643,6 +641,14 @@ class CoalitionModel(mesa.Model):
         for s in self.sides.tolist():
             g.add_node(self.actors.names[s], fighters=float(self.totals[s]))
         return g
+
+
+@functools.cache
+def _all_pairs(k: int) -> tuple[np.ndarray, np.ndarray]:
+    """``np.triu_indices(k, 1)``, computed once per process and size (read-only)."""
+    ii, jj = np.triu_indices(k, 1)
+    ii.flags.writeable = jj.flags.writeable = False
+    return ii, jj
 
 
 @njit(cache=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.kernels import np_sum, row_dot
+from sim.kernels import np_power, np_sum, row_dot
 
 
 @pytest.mark.parametrize("n", [0, 1, 7, 8, 9, 15, 16, 127, 128, 129, 130, 1000, 8193, 20001])
@@ -35,3 +35,12 @@ def test_row_dot_is_numpy_row_sum(width):
     want = (t[a] * t[b]).sum(axis=1)
     got = np.array([row_dot(t, int(i), int(j)) for i, j in zip(a, b, strict=True)])
     np.testing.assert_array_equal(got, want)
+
+
+@pytest.mark.parametrize("m", [0.0, 0.5, 1.0, 2.0, -1.0, 1.5, 4.0, 3.7])
+def test_np_power_is_numpy_power(m):
+    # numpy squares, roots and inverts without pow(), which differs in the last bit.
+    x = np.random.default_rng(7).lognormal(3.0, 3.0, 20000)
+    got = np.array([np_power(v, m) for v in x[:2000]])
+    np.testing.assert_array_equal(got, np.power(x[:2000], m))
+    np.testing.assert_array_equal(got, x[:2000] ** m)

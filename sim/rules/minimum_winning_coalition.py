@@ -35,7 +35,7 @@ import math
 import numpy as np
 from numba import njit
 
-from sim.kernels import row_dot
+from sim.kernels import np_power, row_dot
 from sim.relations import Status
 from sim.rules.base import Param, Rule
 from sim.state import TAKEOVER_RATIO, Kind
@@ -301,8 +301,8 @@ def _open_to(opts, own_side, top, codes, status):  # pragma: no cover - compiled
 
 @njit(cache=True)
 def _win1(p_s, p_r, dm):  # pragma: no cover - compiled
-    ps = p_s**dm
-    pr = p_r**dm
+    ps = np_power(p_s, dm)
+    pr = np_power(p_r, dm)
     return ps / (ps + pr) if ps + pr > 0 else 1.0
 
 

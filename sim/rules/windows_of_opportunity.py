@@ -42,6 +42,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numba import njit
 
+from sim.kernels import np_power, np_sum
 from sim.relations import Status
 from sim.rules.base import Param, Rule
 from sim.state import Kind
@@ -365,78 +366,6 @@ def _hits(u, p, out):  # pragma: no cover - compiled
 
 
 @njit(cache=True)
-def _power_of(x, m):  # pragma: no cover - compiled
-    """``x ** m`` as numpy computes it for a scalar exponent (its exact fast paths included)."""
-    if m == 2.0:
-        return x * x
-    if m == 0.5:
-        return np.sqrt(x)
-    if m == 1.0:
-        return x
-    if m == -1.0:
-        return 1.0 / x
-    if m == 0.0:
-        return 1.0
-    return x**m
-
-
-@njit(cache=True)
-def _block_sum(x, start, n):  # pragma: no cover - compiled
-    """Sum of a block of at most 128 items as numpy does it: 8 accumulators, then the rest."""
-    if n < 8:
-        res = 0.0
-        for i in range(start, start + n):
-            res += x[i]
-        return res
-    r = x[start : start + 8].copy()
-    i = 8
-    while i < n - n % 8:
-        for q in range(8):
-            r[q] += x[start + i + q]
-        i += 8
-    res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
-    while i < n:
-        res += x[start + i]
-        i += 1
-    return res
-
-
-@njit(cache=True)
-def _numpy_sum(x, n):  # pragma: no cover - compiled
-    """``x[:n].sum()`` bit for bit: numpy's pairwise summation, without recursion.
-
-    numpy halves a longer run (at a multiple of 8) until blocks have at most 128 items; the
-    halves are evaluated here from an explicit stack (numba cannot cache recursive functions).
-    """
-    if n <= 128:
-        return 0.0 + _block_sum(x, 0, n)
-    task_start = np.empty(200, np.int64)
-    task_len = np.empty(200, np.int64)  # -1: add the two values on top of the value stack
-    values = np.empty(100)
-    t = 0
-    v = 0
-    task_start[0], task_len[0] = 0, n
-    t = 1
-    while t > 0:
-        t -= 1
-        s, m = task_start[t], task_len[t]
-        if m < 0:
-            v -= 1
-            values[v - 1] = values[v - 1] + values[v]
-        elif m <= 128:
-            values[v] = _block_sum(x, s, m)
-            v += 1
-        else:
-            m2 = m // 2
-            m2 -= m2 % 8
-            task_start[t], task_len[t] = 0, -1  # combine, after both halves
-            task_start[t + 1], task_len[t + 1] = s + m2, m - m2  # right half second
-            task_start[t + 2], task_len[t + 2] = s, m2  # left half first
-            t += 3
-    return 0.0 + values[0]
-
-
-@njit(cache=True)
 def _lead_group(side, kind, leader):  # pragma: no cover - compiled
     """The group that acts for a side (as ``CoalitionModel.lead_group``)."""
     return leader[side] if kind[side] == _COALITION else side
@@ -490,8 +419,8 @@ def _fight_week(
     moved = np.zeros(n)
     for j in range(k):
         a, b = lo[j], hi[j]
-        pw_a = _power_of(power[a], m)
-        pw_b = _power_of(power[b], m)
+        pw_a = np_power(power[a], m)
+        pw_b = np_power(power[b], m)
         denom = pw_a + pw_b
         p_a = pw_a / denom if denom > 0 else 0.5
         w, l_ = (a, b) if u[j] < p_a else (b, a)
@@ -549,7 +478,7 @@ def _fight_week(
                     take[g] = arr[i] * cap_frac
                     arr[i] -= take[g]
                     g += 1
-            arr[dest] += _numpy_sum(take, g)
+            arr[dest] += np_sum(take[:g])
     for j in range(k):
         both = totals[lo[j]] + totals[hi[j]]
         strength[slot[j]] += cost[j] / both if both > 0 else 0.0
