@@ -252,7 +252,10 @@ class CoalitionModel(mesa.Model):
             if self._dirty:
                 self.refresh()
         self._structure_changed = True  # let leadership follow this step's shifts of power
-        self.refresh()
+        if self._dirty or self._seen is not None:
+            self.refresh()
+        else:
+            self._review_leaders()
         self._update_memories()
         self.timeseries.record()
         if self.steps >= self.n_steps:
@@ -381,6 +384,19 @@ class CoalitionModel(mesa.Model):
         A coalition's ties are its leader's; actors without ties have similarity 0.
         """
         return (self._tie_unit[a] * self._tie_unit[b]).sum(axis=1)
+
+    def _review_leaders(self) -> None:
+        """The end of a full refresh, when nothing it derives from has changed since the last."""
+        a = self.actors
+        n = a.n
+        if review_leaders(
+            a.alive[:n], a.kind[:n], a.parent[:n], a.leader[:n], self.totals, TAKEOVER_RATIO
+        ):
+            self.side_ideology, self._tie_unit = side_view(
+                a.kind[:n], a.leader[:n], a.ideology[:n], a.ties[:n]
+            )
+        self._structure_changed = False
+        self._leaders_current = True
 
     def side_power_total(self) -> float:
         """Power of all sides together, as ``power[sides].sum()`` (cached until a refresh)."""

@@ -221,7 +221,7 @@ def review_leaders(alive, kind, parent, leader, totals, takeover_ratio):  # prag
     """Give every coalition a valid leader; a member ``takeover_ratio`` times stronger takes over.
 
     The strongest member is the one with most fighters (the lowest row among equals). Changes
-    ``leader`` in place.
+    ``leader`` in place and returns whether any leader changed.
     """
     n = len(alive)
     strongest = np.full(n, -1, np.int64)
@@ -231,13 +231,16 @@ def review_leaders(alive, kind, parent, leader, totals, takeover_ratio):  # prag
             s = strongest[p]
             if s < 0 or totals[i] > totals[s]:
                 strongest[p] = i
+    changed = False
     for c in range(n):
         if not (alive[c] and kind[c] == _COALITION) or strongest[c] < 0:
             continue
         lead = leader[c]
         valid = lead >= 0 and alive[lead] and parent[lead] == c
         if not valid or totals[strongest[c]] > takeover_ratio * totals[lead]:
+            changed = changed or leader[c] != strongest[c]
             leader[c] = strongest[c]
+    return changed
 
 
 @njit(cache=True)
