@@ -142,3 +142,17 @@ def np_power(x, m):  # pragma: no cover - compiled
     if m == 0.0:
         return 1.0
     return x**m
+
+
+@njit(cache=True)
+def draws_below(u, p, out):  # pragma: no cover - compiled
+    """Positions ``j`` where the draw ``u[j]`` is below the probability ``p[j]``.
+
+    They are written to ``out`` in order; returns how many there are.
+    """
+    n = 0
+    for j in range(len(u)):
+        if u[j] < p[j]:
+            out[n] = j
+            n += 1
+    return n

@@ -148,6 +148,15 @@ _UNIT, _GROUP, _COALITION = int(Kind.UNIT), int(Kind.GROUP), int(Kind.COALITION)
 
 
 @njit(cache=True)
+def _top_of(i, parent):  # pragma: no cover - compiled
+    """Top-level ancestor of row ``i`` (the hierarchy has at most three levels)."""
+    p = parent[i]
+    if p < 0:
+        return i
+    return p if parent[p] < 0 else parent[p]
+
+
+@njit(cache=True)
 def derive(alive, kind, parent, fighters, cohesion, income):  # pragma: no cover - compiled
     """Per-actor quantities that the rules share, in one pass over the table.
 
@@ -169,12 +178,7 @@ def derive(alive, kind, parent, fighters, cohesion, income):  # pragma: no cover
     n_groups = 0
     for i in range(n):
         p = parent[i]
-        if p < 0:
-            top[i] = i
-        elif parent[p] < 0:
-            top[i] = p
-        else:
-            top[i] = parent[p]
+        top[i] = _top_of(i, parent)
         if alive[i] and kind[i] != _COALITION:
             totals[i] += fighters[i]
         if alive[i] and p < 0 and (kind[i] == _GROUP or has_members[i]):
@@ -401,14 +405,8 @@ def patch(
         top = np.empty(n, np.int64)
         top[:n0] = top0
         for i in range(n):
-            p = parent[i]
-            if moved[max(p, 0)] or moved[i] or i >= n0:
-                if p < 0:
-                    top[i] = i
-                elif parent[p] < 0:
-                    top[i] = p
-                else:
-                    top[i] = parent[p]
+            if moved[max(parent[i], 0)] or moved[i] or i >= n0:
+                top[i] = _top_of(i, parent)
     # Totals in derive's order: own fighters, then units in row order, then groups.
     totals = np.empty(n)
     totals[:n0] = totals0

@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numba import njit
 
+from sim.kernels import draws_below
 from sim.rules.base import Param, Rule
 from sim.state import Kind
 
@@ -209,7 +210,7 @@ class Defection(Rule):
         m.touch()
         if k == 0:
             return
-        hits = _hits(m.rng.random(k), self._p, self._idx)
+        hits = draws_below(m.rng.random(k), self._p, self._idx)
         if hits == 0:
             return
         mwc = m.rule("minimum_winning_coalition")
@@ -432,14 +433,3 @@ def _cohesion_and_hazards(
         h = base_rate * factor[k] * np.exp(s)
         out_p[k] = -np.expm1(-h * dt)
     return len(members)
-
-
-@njit(cache=True)
-def _hits(u, p, idx):  # pragma: no cover - compiled
-    """Write the positions ``k`` with ``u[k] < p[k]`` into ``idx``; return how many."""
-    e = 0
-    for k in range(len(u)):
-        if u[k] < p[k]:
-            idx[e] = k
-            e += 1
-    return e

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numba import njit
 
-from sim.kernels import row_dot
+from sim.kernels import draws_below, row_dot
 from sim.relations import Status
 from sim.rules.base import Param, Rule
 
@@ -137,7 +137,7 @@ class TacticalCooperation(Rule):
             self._p,
         )
         if k:
-            hits = _hits(m.rng.random(k), self._p, self._idx)
+            hits = draws_below(m.rng.random(k), self._p, self._idx)
             if hits:
                 for code in self._codes[self._idx[:hits]].tolist():
                     rel.set(code >> 32, code & 0xFFFFFFFF, Status.NEUTRAL, m.steps)
@@ -187,17 +187,6 @@ _ALLIANCE, _NEUTRAL, _HOSTILE, _FIGHTING = (
     int(Status.HOSTILE),
     int(Status.FIGHTING),
 )
-
-
-@njit(cache=True)
-def _hits(u, p, idx):  # pragma: no cover - compiled
-    """Write the positions ``k`` with ``u[k] < p[k]`` into ``idx``; return how many."""
-    e = 0
-    for k in range(len(u)):
-        if u[k] < p[k]:
-            idx[e] = k
-            e += 1
-    return e
 
 
 @njit(cache=True)

@@ -42,7 +42,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numba import njit
 
-from sim.kernels import np_power, np_sum
+from sim.kernels import draws_below, np_power, np_sum
 from sim.relations import Status
 from sim.rules.base import Param, Rule
 from sim.state import Kind
@@ -297,7 +297,7 @@ class WindowsOfOpportunity(Rule):
         )
         if k == 0:
             return
-        n_starts = _hits(m.rng.random(k), self._p, self._hit)
+        n_starts = draws_below(m.rng.random(k), self._p, self._hit)
         if n_starts == 0:
             return
         # Who attacks whom: a over b with probability h_ab / (h_ab + h_ba).
@@ -351,17 +351,6 @@ def _count(status, value):  # pragma: no cover - compiled
     n = 0
     for s in status:
         n += s == value
-    return n
-
-
-@njit(cache=True)
-def _hits(u, p, out):  # pragma: no cover - compiled
-    """Write the ``j`` with ``u[j] < p[j]`` to ``out``, in order; return how many."""
-    n = 0
-    for j in range(len(u)):
-        if u[j] < p[j]:
-            out[n] = j
-            n += 1
     return n
 
 
