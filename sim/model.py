@@ -125,6 +125,7 @@ class CoalitionModel(mesa.Model):
         self.patrons = [Patron(self, k) for k in range(len(self.patron_names))]
 
         self._pressure = self._pressure_by_step(scenario)
+        self._dates = [self.date_of(t) for t in range(self.n_steps + 1)]  # for the log
         self._interventions = [_Intervention(self, iv) for iv in scenario.interventions]
         for iv in self._interventions:
             # A change dated inside a step applies from the start of that step (as pressure).
@@ -559,6 +560,8 @@ class CoalitionModel(mesa.Model):
 
     # -- events ------------------------------------------------------------------------------
     def _names(self, x) -> str:
+        if isinstance(x, (int, np.integer)):
+            return self.actors.names[int(x)]
         if isinstance(x, str):
             return x
         if isinstance(x, Iterable):
@@ -569,7 +572,7 @@ class CoalitionModel(mesa.Model):
         """Log an event at the current step; ``actor``/``target`` are rows, lists or names."""
         self.log.add(
             self.steps,
-            self.date_of(self.steps),
+            self._dates[min(self.steps, self.n_steps)],
             event_type,
             self._names(actor),
             self._names(target),

@@ -167,9 +167,21 @@ def derive(alive, kind, parent, fighters, cohesion, income):  # pragma: no cover
         theatre's), ``sides`` (alive top-level groups, and coalitions with members: an emptied
         landscape side is not a side until someone joins it), and ``groups`` (alive groups).
     """
+    out = np.zeros((4, len(alive)))
+    top, sides, groups = derive_into(alive, kind, parent, fighters, cohesion, income, out)
+    return top, out[0], out[1], out[2], out[3], sides, groups
+
+
+@njit(cache=True)
+def derive_into(alive, kind, parent, fighters, cohesion, income, out):  # pragma: no cover
+    """:func:`derive` into the rows of ``out`` (zeros on entry).
+
+    ``out[0:4]`` receive totals, power, power_share and income_share; returns ``top``,
+    ``sides`` and ``groups``.
+    """
     n = len(alive)
     top = np.empty(n, np.int64)
-    totals = np.zeros(n)
+    totals, power, power_share, income_by_side = out[0], out[1], out[2], out[3]
     has_members = np.zeros(n, np.bool_)
     for i in range(n):
         if alive[i] and parent[i] >= 0:
@@ -191,7 +203,6 @@ def derive(alive, kind, parent, fighters, cohesion, income):  # pragma: no cover
     for i in range(n):  # groups (with their units) into their coalitions
         if alive[i] and kind[i] == _GROUP and parent[i] >= 0:
             totals[parent[i]] += totals[i]
-    power = np.empty(n)
     for i in range(n):
         power[i] = totals[i] * (0.5 + 0.5 * cohesion[i])
     sides = np.empty(n_sides, np.int64)
@@ -199,7 +210,6 @@ def derive(alive, kind, parent, fighters, cohesion, income):  # pragma: no cover
     k = 0
     g = 0
     side_power = 0.0
-    income_by_side = np.zeros(n)
     all_income = 0.0
     for i in range(n):
         if alive[i] and parent[i] < 0 and (kind[i] == _GROUP or has_members[i]):
@@ -211,13 +221,12 @@ def derive(alive, kind, parent, fighters, cohesion, income):  # pragma: no cover
             g += 1
             income_by_side[top[i]] += income[i]
             all_income += income[i]
-    power_share = np.zeros(n)
     if side_power > 0:
         for i in sides:
             power_share[i] = power[i] / side_power
     if all_income > 0:
         income_by_side /= all_income
-    return top, totals, power, power_share, income_by_side, sides, groups
+    return top, sides, groups
 
 
 @njit(cache=True)
@@ -285,17 +294,11 @@ def refresh_state(
         ``floats`` (rows: totals, power, power_share, income_share, side ideology), ``top``,
         ``sides``, ``groups`` and the unit-normalised ties each row shows.
     """
-    top, totals, power, power_share, income_share, sides, groups = derive(
-        alive, kind, parent, fighters, cohesion, income
-    )
+    floats = np.zeros((5, len(alive)))
+    top, sides, groups = derive_into(alive, kind, parent, fighters, cohesion, income, floats)
     if review:
-        review_leaders(alive, kind, parent, leader, totals, ratio)
+        review_leaders(alive, kind, parent, leader, floats[0], ratio)
     ideo, unit = side_view(kind, leader, ideology, ties)
-    floats = np.empty((5, len(alive)))
-    floats[0] = totals
-    floats[1] = power
-    floats[2] = power_share
-    floats[3] = income_share
     floats[4] = ideo
     return floats, top, sides, groups, unit
 
