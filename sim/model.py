@@ -712,7 +712,16 @@ def _candidates(sides, contacts, pick, rel_codes, alive, top):  # pragma: no cov
         a, b = start[i], start[i + 1]
         if a == b:
             continue
-        bucket[a:b].sort()
+        if b - a <= 48:  # the usual bucket: about 2 x contacts items
+            for t in range(a + 1, b):
+                y = bucket[t]
+                u = t - 1
+                while u >= a and bucket[u] > y:
+                    bucket[u + 1] = bucket[u]
+                    u -= 1
+                bucket[u + 1] = y
+        else:
+            bucket[a:b].sort()
         last = -1
         for t in range(a, b):
             y = bucket[t]

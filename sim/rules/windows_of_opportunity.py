@@ -457,16 +457,30 @@ def _fight_week(
         fighters[dest] += amount
         absorbed_ledger[dest] += amount
     # Each winner's leading group takes a share of the loser's groups' income and stock.
+    # (The groups of each side, in row order, are listed once: scanning every row for each
+    # fight made this part grow with fights x rows.)
+    start = np.zeros(n + 1, np.int64)
+    for i in range(n):
+        if alive[i] and kind[i] == _GROUP:
+            start[top[i] + 1] += 1
+    for i in range(n):
+        start[i + 1] += start[i]
+    members = np.empty(start[n], np.int64)
+    fill = start[:-1].copy()
+    for i in range(n):
+        if alive[i] and kind[i] == _GROUP:
+            members[fill[top[i]]] = i
+            fill[top[i]] += 1
     take = np.empty(n)
     for j in range(k):
         dest = _lead_group(win[j], kind, leader)
         for arr in (income, resources):
             g = 0
-            for i in range(n):
-                if alive[i] and kind[i] == _GROUP and top[i] == lose[j]:
-                    take[g] = arr[i] * cap_frac
-                    arr[i] -= take[g]
-                    g += 1
+            for t in range(start[lose[j]], start[lose[j] + 1]):
+                i = members[t]
+                take[g] = arr[i] * cap_frac
+                arr[i] -= take[g]
+                g += 1
             arr[dest] += np_sum(take[:g])
     for j in range(k):
         both = totals[lo[j]] + totals[hi[j]]
