@@ -155,7 +155,7 @@ class RelationTable:
         if len(done) == 0:
             return []
         lo, hi = split_codes(self.codes[done])
-        self._delete(done)
+        self.delete(done)
         return list(zip(lo.tolist(), hi.tolist(), strict=True))
 
     def get(self, a: int, b: int) -> Status:
@@ -193,8 +193,8 @@ class RelationTable:
         if 0 <= until < self._next_expiry[status]:
             self._next_expiry[status] = until
 
-    def _delete(self, slots: np.ndarray) -> None:
-        """Remove the pairs at sorted positions ``slots``."""
+    def delete(self, slots: np.ndarray) -> None:
+        """Remove the pairs at positions ``slots`` of the sorted arrays (as :attr:`codes`)."""
         self._tidy()
         self._status[slots] = Status.NEUTRAL
         self._holes = self._holes or len(slots) > 0
@@ -204,7 +204,7 @@ class RelationTable:
         lo, hi = split_codes(self.codes)
         gone = np.flatnonzero((lo == i) | (hi == i))
         if len(gone):
-            self._delete(gone)
+            self.delete(gone)
 
     def pairs(self, status: Status) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Slots and the two indices of every pair in ``status``."""
@@ -239,15 +239,24 @@ def _due(status, until, step, which):  # pragma: no cover - compiled
 
 
 @njit(cache=True)
+def find_pair(codes, a, b):  # pragma: no cover - compiled
+    """Position of the pair ``(a, b)`` in the sorted ``codes``, or -1.
+
+    ``codes`` is :attr:`RelationTable.codes`; kernels that read the table share this look-up.
+    """
+    code = (np.int64(min(a, b)) << 32) | np.int64(max(a, b))
+    pos = np.searchsorted(codes, code)
+    return pos if pos < len(codes) and codes[pos] == code else -1
+
+
+@njit(cache=True)
 def _pair_state(codes, status, a, b):  # pragma: no cover - compiled
     k = len(a)
     out_status = np.zeros(k, np.int8)
     out_slot = np.full(k, -1, np.int64)
     for j in range(k):
-        lo, hi = min(a[j], b[j]), max(a[j], b[j])
-        code = (np.int64(lo) << 32) | np.int64(hi)
-        pos = np.searchsorted(codes, code)
-        if pos < len(codes) and codes[pos] == code:
+        pos = find_pair(codes, a[j], b[j])
+        if pos >= 0:
             out_status[j] = status[pos]
             out_slot[j] = pos
     return out_status, out_slot

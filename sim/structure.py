@@ -45,7 +45,7 @@ def inherit_relations(m: CoalitionModel, src: int, dst: int) -> None:
             strict=True,
         )
     )
-    rel.remove_actor(src)
+    rel.delete(slots)  # src's relations: what remove_actor(src) would find again
     for o, status, since, until, strength in moves:
         rel.set(dst, o, Status(status), since, until, strength)
 

@@ -36,7 +36,7 @@ import numpy as np
 from numba import njit
 
 from sim.kernels import np_power, row_dot
-from sim.relations import Status
+from sim.relations import Status, find_pair
 from sim.rules.base import Param, Rule
 from sim.state import TAKEOVER_RATIO, Kind
 
@@ -289,10 +289,8 @@ def _open_to(opts, own_side, top, codes, status):  # pragma: no cover - compiled
     keep = np.empty(len(opts), np.int64)
     k = 0
     for x in opts:
-        lo, hi = min(own_side, top[x]), max(own_side, top[x])
-        code = (np.int64(lo) << 32) | np.int64(hi)
-        pos = np.searchsorted(codes, code)
-        s = status[pos] if pos < len(codes) and codes[pos] == code else 0
+        pos = find_pair(codes, own_side, top[x])
+        s = status[pos] if pos >= 0 else 0
         if s != _FIGHTING and s != _HOSTILE:
             keep[k] = x
             k += 1

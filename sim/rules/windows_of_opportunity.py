@@ -43,7 +43,7 @@ import numpy as np
 from numba import njit
 
 from sim.kernels import draws_below, np_power, np_sum
-from sim.relations import Status
+from sim.relations import Status, find_pair
 from sim.rules.base import Param, Rule
 from sim.state import Kind
 
@@ -521,11 +521,8 @@ def _attack_hazards(
     for j in range(len(lo)):
         a, b = lo[j], hi[j]
         # Relation of the pair (as RelationTable.state), then its grudge (as .grudge).
-        code = (np.int64(min(a, b)) << 32) | np.int64(max(a, b))
-        pos = np.searchsorted(codes, code)
-        st = 0
-        if pos < len(codes) and codes[pos] == code:
-            st = status[pos]
+        pos = find_pair(codes, a, b)
+        st = status[pos] if pos >= 0 else 0
         if st in (_FIGHTING, _TRUCE):
             continue
         grudge = 0.0
