@@ -209,23 +209,14 @@ def derive_into(alive, kind, parent, fighters, cohesion, income, out):  # pragma
     groups = np.empty(n_groups, np.int64)
     k = 0
     g = 0
-    side_power = 0.0
-    all_income = 0.0
     for i in range(n):
         if alive[i] and parent[i] < 0 and (kind[i] == _GROUP or has_members[i]):
             sides[k] = i
             k += 1
-            side_power += power[i]
         if alive[i] and kind[i] == _GROUP:
             groups[g] = i
             g += 1
-            income_by_side[top[i]] += income[i]
-            all_income += income[i]
-    if side_power > 0:
-        for i in sides:
-            power_share[i] = power[i] / side_power
-    if all_income > 0:
-        income_by_side /= all_income
+    _shares_into(alive, kind, top, power, sides, income, power_share, income_by_side)
     return top, sides, groups
 
 
@@ -246,13 +237,22 @@ def review_leaders(alive, kind, parent, leader, totals, takeover_ratio):  # prag
                 strongest[p] = i
     changed = False
     for c in range(n):
-        if not (alive[c] and kind[c] == _COALITION) or strongest[c] < 0:
-            continue
-        lead = leader[c]
-        valid = lead >= 0 and alive[lead] and parent[lead] == c
-        if not valid or totals[strongest[c]] > takeover_ratio * totals[lead]:
-            changed = changed or leader[c] != strongest[c]
-            leader[c] = strongest[c]
+        if alive[c] and kind[c] == _COALITION:
+            changed |= _review(c, alive, parent, leader, totals, strongest[c], takeover_ratio)
+    return changed
+
+
+@njit(cache=True)
+def _review(c, alive, parent, leader, totals, strongest, takeover_ratio):  # pragma: no cover
+    """Leader of coalition ``c`` given its ``strongest`` member (-1: none); True if it changed."""
+    if strongest < 0:
+        return False
+    lead = leader[c]
+    valid = lead >= 0 and alive[lead] and parent[lead] == c
+    if valid and not totals[strongest] > takeover_ratio * totals[lead]:
+        return False
+    changed = leader[c] != strongest
+    leader[c] = strongest
     return changed
 
 
@@ -263,21 +263,10 @@ def side_view(kind, leader, ideology, ties):  # pragma: no cover - compiled
     A coalition shows its leader's; everyone else its own.
     """
     n = len(kind)
-    n_p = ties.shape[1]
     ideo = np.empty(n)
-    unit = np.zeros((n, n_p))
+    unit = np.zeros((n, ties.shape[1]))
     for i in range(n):
-        h = i
-        if kind[i] == _COALITION and leader[i] >= 0:
-            h = leader[i]
-        ideo[i] = ideology[h]
-        norm = 0.0
-        for q in range(n_p):
-            norm += ties[h, q] * ties[h, q]
-        if norm > 0:
-            norm = np.sqrt(norm)
-            for q in range(n_p):
-                unit[i, q] = ties[h, q] / norm
+        _view(i, kind, leader, ideology, ties, ideo, unit)
     return ideo, unit
 
 
@@ -492,11 +481,8 @@ def patch(
         for c in dl:
             if kind[c] != _COALITION:
                 continue
-            if alive[c] and strongest[c] >= 0:
-                lead = leader[c]
-                valid = lead >= 0 and alive[lead] and parent[lead] == c
-                if not valid or totals[strongest[c]] > takeover_ratio * totals[lead]:
-                    leader[c] = strongest[c]
+            if alive[c]:
+                _review(c, alive, parent, leader, totals, strongest[c], takeover_ratio)
             _view(c, kind, leader, ideology, ties, side_ideology, tie_unit)
     for i in range(n0, n):
         _view(i, kind, leader, ideology, ties, side_ideology, tie_unit)
@@ -540,21 +526,32 @@ def _view(i, kind, leader, ideology, ties, side_ideology, tie_unit):  # pragma: 
 
 @njit(cache=True)
 def shares(alive, kind, top, power, sides, income):  # pragma: no cover - compiled
-    """``power_share`` and ``income_share`` of :func:`derive`, in its order of additions."""
+    """``power_share`` and ``income_share`` of :func:`derive`."""
     n = len(alive)
-    all_income = 0.0
+    power_share = np.zeros(n)
+    income_share = np.zeros(n)
+    _shares_into(alive, kind, top, power, sides, income, power_share, income_share)
+    return power_share, income_share
+
+
+@njit(cache=True)
+def _shares_into(
+    alive, kind, top, power, sides, income, power_share, income_share
+):  # pragma: no cover - compiled
+    """Each side's share of all sides' power and of the groups' own income, in place.
+
+    Both arrays are zeros on entry; a side's income is its groups' summed in row order.
+    """
     side_power = 0.0
     for s in sides:
         side_power += power[s]
-    power_share = np.zeros(n)
     if side_power > 0:
         for s in sides:
             power_share[s] = power[s] / side_power
-    income_share = np.zeros(n)
-    for i in range(n):
+    all_income = 0.0
+    for i in range(len(alive)):
         if alive[i] and kind[i] == _GROUP:
             income_share[top[i]] += income[i]
             all_income += income[i]
     if all_income > 0:
         income_share /= all_income
-    return power_share, income_share
