@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numba import njit
 
+from sim.kernels import draws_below
 from sim.relations import Status
 from sim.rules.base import Param, Rule
 
@@ -155,7 +156,7 @@ class Truces(Rule):
     def _break(self, n: int) -> None:
         """Break truces: rows ``[0, n)`` of the hazard kernel's output."""
         m = self.model
-        n_hit = _hits(m.rng.random(n), self._p, 0, self._hit)
+        n_hit = draws_below(m.rng.random(n), self._p, self._hit)
         for k in self._hit[:n_hit].tolist():
             lo, hi = self._ends[k].tolist()
             # The stronger side is taken to move first.
@@ -171,11 +172,11 @@ class Truces(Rule):
     def _agree(self, n0: int, n: int) -> None:
         """End fights in truces: rows ``[n0, n)`` of the hazard kernel's output."""
         m = self.model
-        n_hit = _hits(m.rng.random(n - n0), self._p, n0, self._hit)
+        n_hit = draws_below(m.rng.random(n - n0), self._p[n0:n], self._hit)
         if n_hit == 0:
             return
         weeks = m.rng.exponential(self.mean_duration, size=n_hit)
-        for k, w in zip(self._hit[:n_hit].tolist(), weeks.tolist(), strict=True):
+        for k, w in zip((self._hit[:n_hit] + n0).tolist(), weeks.tolist(), strict=True):
             until = m.steps + max(1, round(w / m.dt_weeks))
             lo, hi = self._ends[k].tolist()
             cost, threat = self._terms[k].tolist()
@@ -184,17 +185,6 @@ class Truces(Rule):
 
 _FIGHTING = int(Status.FIGHTING)
 _TRUCE = int(Status.TRUCE)
-
-
-@njit(cache=True)
-def _hits(u, p, offset, out):  # pragma: no cover - compiled
-    """Write the ``offset + j`` with ``u[j] < p[offset + j]`` to ``out``; return how many."""
-    n = 0
-    for j in range(len(u)):
-        if u[j] < p[offset + j]:
-            out[n] = offset + j
-            n += 1
-    return n
 
 
 @njit(cache=True)
