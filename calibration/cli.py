@@ -63,15 +63,9 @@ def add_parsers(subparsers) -> None:
         metavar="MONTHS",
         help="time tolerance of the per-event match (default 6)",
     )
-    p.add_argument(
-        "--set",
-        action="append",
-        default=[],
-        metavar="RULE.PARAM=VALUE",
-        help="override a rule parameter (repeatable)",
-    )
-    from sim.cli import add_no_fitted
+    from sim.cli import add_no_fitted, add_set
 
+    add_set(p)
     add_no_fitted(p)
     p.set_defaults(func=cmd_compare)
 

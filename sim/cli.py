@@ -78,6 +78,17 @@ def make_folder(folder: Path, flag: str = "--out") -> Path:
     return folder
 
 
+def add_set(parser: argparse.ArgumentParser) -> None:
+    """Add ``--set RULE.PARAM=VALUE`` (repeatable), read by :func:`parse_settings`."""
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="RULE.PARAM=VALUE",
+        help="override a rule parameter (repeatable)",
+    )
+
+
 def add_no_fitted(parser: argparse.ArgumentParser) -> None:
     """Add ``--no-fitted`` (run on the declared defaults, not the scenario's fitted file)."""
     parser.add_argument(
@@ -163,13 +174,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("run", help="run a scenario")
     p.add_argument("file")
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    p.add_argument(
-        "--set",
-        action="append",
-        default=[],
-        metavar="RULE.PARAM=VALUE",
-        help="override a rule parameter (repeatable)",
-    )
+    add_set(p)
     p.add_argument("--until", help="stop at this date (YYYY-MM-DD)")
     p.add_argument("--out", help="folder for events.csv and timeseries.parquet")
     add_no_fitted(p)
