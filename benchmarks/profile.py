@@ -22,7 +22,6 @@ import re
 import subprocess
 import sys
 from collections import Counter
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -154,15 +153,7 @@ def summarise(path: Path, top: int = 15) -> str:
 # -- workloads under the profiler ------------------------------------------------------------
 def target_idlib(runs: int, workers: int) -> None:
     """An ensemble of Idlib runs on a spawn pool (what a calibration does)."""
-    import multiprocessing
-
-    ctx = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(
-        workers,
-        mp_context=ctx,
-        initializer=workloads.init_worker,
-        initargs=(str(workloads.IDLIB),),
-    ) as pool:
+    with workloads.idlib_pool(workers) as pool:
         list(pool.map(workloads.ensemble_run, range(1, runs + 1)))
 
 

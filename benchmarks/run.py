@@ -28,7 +28,6 @@ import argparse
 import datetime as dt
 import hashlib
 import json
-import multiprocessing
 import os
 import platform
 import statistics
@@ -36,7 +35,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -252,15 +250,9 @@ def section_idlib(cfg: Config, res: Results) -> None:
     workers = os.cpu_count() or 1
     per_serial = cfg.ensemble_per_worker
     per_pool = per_serial * workers
-    ctx = multiprocessing.get_context("spawn")
     t0 = time.perf_counter()
     pool_rates, serial_rates = [], []
-    with ProcessPoolExecutor(
-        workers,
-        mp_context=ctx,
-        initializer=workloads.init_worker,
-        initargs=(str(workloads.IDLIB),),
-    ) as pool:
+    with workloads.idlib_pool(workers) as pool:
         list(pool.map(workloads.ensemble_run, range(10_000, 10_000 + workers)))
         t_ready = time.perf_counter() - t0
         seed = 20_000

@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import resource
 import sys
 import time
 import warnings
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +61,16 @@ def init_worker(path: str) -> None:
 
     _WORKER["scenario"] = load_scenario(path)
     idlib_run(_WORKER["scenario"], 0)
+
+
+def idlib_pool(workers: int) -> ProcessPoolExecutor:
+    """A spawn pool (as calibrations use) whose workers load Idlib once and warm up."""
+    return ProcessPoolExecutor(
+        workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=init_worker,
+        initargs=(str(IDLIB),),
+    )
 
 
 def ensemble_run(seed: int) -> int:
