@@ -287,8 +287,10 @@ def refresh_state(
     top, sides, groups = derive_into(alive, kind, parent, fighters, cohesion, income, floats)
     if review:
         review_leaders(alive, kind, parent, leader, floats[0], ratio)
-    ideo, unit = side_view(kind, leader, ideology, ties)
-    floats[4] = ideo
+    unit = np.zeros((len(kind), ties.shape[1]))
+    ideo = floats[4]
+    for i in range(len(kind)):
+        _view(i, kind, leader, ideology, ties, ideo, unit)
     return floats, top, sides, groups, unit
 
 
